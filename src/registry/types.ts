@@ -7,6 +7,7 @@ import type { FieldError } from '../api/field-errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Compare, Op, Store } from '../store/types.js';
+import type { Logger } from '../util/log.js';
 
 /** Extra guarded writes that commit in the same store transaction as the object itself. */
 export interface TxnExtras {
@@ -48,7 +49,25 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   beforeDelete?(old: T, ctx: WriteContext): Promise<TxnExtras>;
 }
 
+/** Cluster settings strategies depend on (filled with defaults by the CLI's one translation step). */
+export interface RegistryConfig {
+  /** e.g. "10.96.0.0/12" */
+  serviceCIDR: string;
+  /** inclusive range, e.g. { base: 30000, size: 2768 } for 30000-32767 */
+  nodePortRange: { base: number; size: number };
+}
+
+export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
+  serviceCIDR: '10.96.0.0/12',
+  nodePortRange: { base: 30000, size: 2768 },
+};
+
 export interface StrategyFactoryContext {
   resource: ResourceInfo;
   store: Store;
+  config: RegistryConfig;
+  logger: Logger;
 }
+
+/** Each src/registry/<plural>/strategy.ts exports one of these. */
+export type StrategyFactory = (ctx: StrategyFactoryContext) => Strategy | Promise<Strategy>;
