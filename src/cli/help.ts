@@ -1,0 +1,30 @@
+// Usage texts printed by `kubesvc help` and after usage errors.
+import { UP_DEFAULTS } from './up-config.js';
+
+export const MAIN_USAGE = `kubesvc: Kubernetes Services implemented for real
+
+Usage:
+  kubesvc up [flags]     start a single-node cluster (API server on a durable store)
+  kubesvc version        print the kubesvc version and the Kubernetes API version it serves
+  kubesvc help [command] show this help, or a command's flags
+
+Run "kubesvc help up" for the flags of "up".
+`;
+
+export const UP_USAGE = `Usage: kubesvc up [flags]
+
+Starts the API server on the store in <data-dir>/store, then writes <data-dir>/kubeconfig for
+kubectl. Stops cleanly on SIGINT (Ctrl-C) or SIGTERM; restarting on the same data dir keeps every
+object, resourceVersion and allocation.
+
+Flags:
+  --data-dir DIR                     state directory (default ${UP_DEFAULTS.dataDir})
+  --listen ADDR:PORT                 API server address (default ${UP_DEFAULTS.listen}; port 0 picks a free one)
+  --service-cidr CIDR                ClusterIP range (default ${UP_DEFAULTS.serviceCIDR})
+  --service-node-port-range MIN-MAX  NodePort range (default ${UP_DEFAULTS.nodePortRange})
+  --store embedded|memory|etcd       where objects are kept (default ${UP_DEFAULTS.store}; memory forgets on exit)
+  --etcd-endpoints URL[,URL...]      etcd v3 endpoints (with --store etcd)
+  --etcd-compaction-interval DUR     how often old history is compacted (default ${UP_DEFAULTS.compactionInterval}; 0 = never)
+  --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
+  -h, --help                         show this help
+`;

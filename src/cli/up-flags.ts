@@ -1,0 +1,45 @@
+// Reads the argv of `kubesvc up` with node:util parseArgs and hands the strings to the one
+// translation step (upConfigFromFlags). parseArgs' own errors become UsageErrors (exit code 2).
+import { parseArgs } from 'node:util';
+import { type UpConfig, type UpFlags, upConfigFromFlags } from './up-config.js';
+import { UsageError } from './usage-error.js';
+
+const STRING_FLAGS = [
+  'data-dir',
+  'listen',
+  'service-cidr',
+  'service-node-port-range',
+  'store',
+  'etcd-endpoints',
+  'log-level',
+  'etcd-compaction-interval',
+] as const satisfies readonly (keyof UpFlags)[];
+
+export type UpArgs = { help: true } | { help: false; config: UpConfig };
+
+export function parseUpArgs(argv: string[], cwd: string): UpArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const f of STRING_FLAGS) options[f] = { type: 'string' };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(parseArgsMessage(e));
+  }
+  if (parsed.values.help === true) return { help: true };
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (kubesvc up takes only flags)`);
+  }
+  const flags: UpFlags = {};
+  for (const f of STRING_FLAGS) {
+    const v = parsed.values[f];
+    if (typeof v === 'string') flags[f] = v;
+  }
+  return { help: false, config: upConfigFromFlags(flags, cwd) };
+}
+
+/** parseArgs messages mention internals ("To specify an option argument starting with a dash..."); keep the first sentence. */
+function parseArgsMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('. ')[0].replace(/\.$/, '');
+}

@@ -1,0 +1,132 @@
+// `kubesvc up`: open the store, start the API server, wait until it is ready, then write the
+// kubeconfig and serve until SIGINT/SIGTERM. Components are wired with explicit readiness
+// (habit 7): the kubeconfig appears only once the API answers, and a component that dies takes
+// the process down with a logged error and a non-zero exit code.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ApiServer, ApiServerConfig } from '../apiserver/config.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from '../util/log.js';
+import { startCompactor } from './compactor.js';
+import { renderKubeconfig, serverURL, writeFileAtomic } from './kubeconfig.js';
+import type { StoreChoice, UpConfig } from './up-config.js';
+import { EXIT_FAILURE, EXIT_OK } from './usage-error.js';
+
+/** The components `up` wires together (injected so the wiring can be unit-tested). */
+export interface UpDeps {
+  openStore(choice: StoreChoice): Promise<Store>;
+  createApiServer(config: ApiServerConfig): ApiServer;
+  logger: Logger;
+  /** Where the "how to use it" text goes (stdout). */
+  print(text: string): void;
+  /** Calls `handler` once on SIGINT or SIGTERM; returns an unsubscribe function. */
+  onStopSignal(handler: (signal: string) => void): () => void;
+}
+
+/** How long a clean shutdown may take before we give up and exit non-zero. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+export function kubeconfigPath(config: UpConfig): string {
+  return join(config.dataDir, 'kubeconfig');
+}
+
+export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
+  const log = deps.logger;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+
+  let store: Store;
+  try {
+    store = await deps.openStore(config.store);
+  } catch (e) {
+    log.error('cannot open the store', { backend: config.store.backend, err: e });
+    return EXIT_FAILURE;
+  }
+
+  let api: ApiServer | undefined;
+  const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
+  let stopping = false;
+  // Settles with the exit code once the process should end (a signal, or a component died).
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((r) => (finish = r));
+  let failed = false;
+  const fail = (what: string, err: unknown) => {
+    if (stopping || failed) return;
+    failed = true;
+    log.error(`${what}; shutting down`, { err });
+    finish(EXIT_FAILURE);
+  };
+  const unsubscribe = deps.onStopSignal((signal) => {
+    log.info('shutting down', { signal });
+    finish(EXIT_OK);
+  });
+
+  try {
+    api = deps.createApiServer({
+      store,
+      logger: log.with({ component: 'apiserver' }),
+      registryConfig: config.registry,
+      advertiseAddress: advertiseAddress(config.listen.host),
+      advertisePort: config.listen.port || undefined,
+    });
+    api.server.on('error', (e) => fail('the API server failed', e));
+    api.server.on('close', () => fail('the API server stopped unexpectedly', new Error('server closed')));
+    await api.listen(config.listen.host, config.listen.port);
+    const startup = await Promise.race([api.ready.then(() => 'ready' as const), finished]);
+    if (startup !== 'ready') return await shutdown(startup);
+
+    const url = serverURL({ host: config.listen.host, port: api.port() });
+    const kubeconfig = kubeconfigPath(config);
+    await writeFileAtomic(kubeconfig, renderKubeconfig(url));
+    log.info('kubesvc is ready', { server: url, kubeconfig, store: config.store.backend });
+    deps.print(readyText(url, kubeconfig, config));
+  } catch (e) {
+    fail('start-up failed', e);
+  }
+  return await shutdown(await finished);
+
+  async function shutdown(code: number): Promise<number> {
+    stopping = true;
+    unsubscribe();
+    compactor.stop();
+    const timer = setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting', { timeoutMs: SHUTDOWN_TIMEOUT_MS });
+      process.exit(EXIT_FAILURE);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    let result = code;
+    try {
+      if (api?.server.listening) await api.close();
+    } catch (e) {
+      log.error('closing the API server failed', { err: e });
+      result = EXIT_FAILURE;
+    }
+    try {
+      await store.close();
+    } catch (e) {
+      log.error('closing the store failed', { err: e });
+      result = EXIT_FAILURE;
+    }
+    clearTimeout(timer);
+    if (result === EXIT_OK) log.info('stopped');
+    return result;
+  }
+}
+
+/** The address other components (and the `kubernetes` Endpoints) should use to reach us. */
+function advertiseAddress(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+function readyText(url: string, kubeconfig: string, config: UpConfig): string {
+  const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
+  return `kubesvc is running: API server at ${url}, store ${config.store.backend}${where}.
+
+To use it with kubectl:
+  export KUBECONFIG=${kubeconfig}
+  kubectl get namespaces
+
+Press Ctrl-C to stop.
+`;
+}
