@@ -2,7 +2,6 @@
 // kube-apiserver accepts (its field-label conversion funcs) and the values it compares against
 // (each registry's ToSelectableFields). Values are compared as strings; a field an object lacks
 // compares as "".
-import type { Event } from 'kubernetes-types/core/v1.js';
 import { badRequest } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resources.js';
@@ -85,7 +84,7 @@ const KIND_FIELDS: Record<string, Record<string, Extract>> = {
     'involvedObject.resourceVersion': str('involvedObject', 'resourceVersion'),
     'involvedObject.fieldPath': str('involvedObject', 'fieldPath'),
     reason: str('reason'),
-    reportingComponent: (o) => (o as Event).reportingComponent ?? '',
+    reportingComponent: str('reportingComponent'),
     source: str('source', 'component'),
     type: str('type'),
   },
