@@ -37,8 +37,20 @@ export interface FieldError {
   detail?: string;
 }
 
+/**
+ * A bad value already rendered the way Go's %#v prints it (e.g. `[]string{"10.96.0.5"}`), for
+ * values apimachinery prints with its raw-struct fallback; printed verbatim.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 /** How apimachinery renders a bad value: %q for strings, %v for numbers/bools, "null" for nil. */
 function formatValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (v === null || v === undefined) return '"null"';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
