@@ -1,0 +1,148 @@
+// The wiring of `up` with stand-in components: readiness before the kubeconfig, clean stop on a
+// signal, loud exit when a component dies.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ApiServer, ApiServerConfig } from '../apiserver/config.js';
+import type { Store } from '../store/types.js';
+import { createLogger } from '../util/log.js';
+import { type UpDeps, runUp } from './up.js';
+import { upConfigFromFlags } from './up-config.js';
+
+function fakeStore(events: string[]): Store {
+  const unused = () => Promise.reject(new Error('not used'));
+  return {
+    currentRevision: async () => 1,
+    compactedRevision: async () => 0,
+    get: unused,
+    range: unused,
+    count: unused,
+    txn: unused,
+    watch: () => ({ cancel() {} }),
+    compact: async () => {},
+    close: async () => {
+      events.push('store closed');
+    },
+  };
+}
+
+function fakeApiServer(events: string[], ready: Promise<void>, seen: ApiServerConfig[], servers: Server[]) {
+  return (config: ApiServerConfig): ApiServer => {
+    seen.push(config);
+    const server = createServer((_req, res) => res.end('ok'));
+    servers.push(server);
+    return {
+      server,
+      listen: (host, port) => new Promise((r) => server.listen(port, host, () => r())),
+      port: () => {
+        const a = server.address();
+        return typeof a === 'object' && a ? a.port : 0;
+      },
+      close: () =>
+        new Promise((r) =>
+          server.close(() => {
+            events.push('api closed');
+            r();
+          }),
+        ),
+      ready,
+      registry: {} as ApiServer['registry'],
+    };
+  };
+}
+
+async function setup(opts: { ready?: Promise<void>; openStore?: UpDeps['openStore'] } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'kubesvc-up-'));
+  const events: string[] = [];
+  const lines: string[] = [];
+  const printed: string[] = [];
+  const seen: ApiServerConfig[] = [];
+  const servers: Server[] = [];
+  let signal: ((s: string) => void) | undefined;
+  const deps: UpDeps = {
+    openStore: opts.openStore ?? (async () => fakeStore(events)),
+    createApiServer: fakeApiServer(events, opts.ready ?? Promise.resolve(), seen, servers),
+    logger: createLogger({ sink: (l) => lines.push(l) }),
+    print: (t) => printed.push(t),
+    onStopSignal: (h) => {
+      signal = h;
+      return () => (signal = undefined);
+    },
+  };
+  const config = upConfigFromFlags({ 'data-dir': join(dir, 'data'), listen: '127.0.0.1:0', 'etcd-compaction-interval': '0' }, dir);
+  return {
+    dir,
+    config,
+    deps,
+    events,
+    lines,
+    printed,
+    seen,
+    servers,
+    sendSignal: (s: string) => signal?.(s),
+    hasSignalHandler: () => signal !== undefined,
+    [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+async function until(cond: () => boolean) {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'condition not reached');
+}
+
+test('writes the kubeconfig only after readiness, serves, then stops cleanly on a signal', async () => {
+  let markReady!: () => void;
+  const t = await setup({ ready: new Promise<void>((r) => (markReady = r)) });
+  try {
+    const kubeconfig = join(t.config.dataDir, 'kubeconfig');
+    const done = runUp(t.config, t.deps);
+    await until(() => t.seen.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(kubeconfig), false, 'no kubeconfig before the API server is ready');
+    markReady();
+    await until(() => existsSync(kubeconfig));
+    const text = await readFile(kubeconfig, 'utf8');
+    assert.match(text, /server: http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(t.printed.join(''), new RegExp(`export KUBECONFIG=${kubeconfig.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    assert.deepEqual(t.seen[0].registryConfig, t.config.registry);
+    t.sendSignal('SIGTERM');
+    assert.equal(await done, 0);
+    assert.deepEqual(t.events, ['api closed', 'store closed']);
+    assert.equal(t.hasSignalHandler(), false);
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+});
+
+test('a dying API server ends up with exit code 1 and an error log', async () => {
+  const t = await setup();
+  try {
+    const done = runUp(t.config, t.deps);
+    await until(() => existsSync(join(t.config.dataDir, 'kubeconfig')));
+    t.servers[0].emit('error', new Error('boom'));
+    assert.equal(await done, 1);
+    assert.ok(t.lines.some((l) => /level=error msg="the API server failed; shutting down" err=boom/.test(l)), t.lines.join('\n'));
+    assert.ok(t.events.includes('store closed'));
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+});
+
+test('a store that cannot open is exit code 1, nothing served', async () => {
+  const t = await setup({
+    openStore: async () => {
+      throw new Error('locked');
+    },
+  });
+  try {
+    assert.equal(await runUp(t.config, t.deps), 1);
+    assert.equal(t.seen.length, 0);
+    assert.ok(t.lines.some((l) => /level=error msg="cannot open the store" backend=embedded err=locked/.test(l)), t.lines.join('\n'));
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+});
