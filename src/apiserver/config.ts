@@ -1,0 +1,40 @@
+// The typed config of the API server (habit 6: CLI/file → one translation → this → createApiServer).
+import type { Server } from 'node:http';
+import type { Registry } from '../registry/index.js';
+import type { RegistryConfig, StrategyFactory } from '../registry/types.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from '../util/log.js';
+
+export const DEFAULT_MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+
+export interface ApiServerConfig {
+  store: Store;
+  logger: Logger;
+  registryConfig: RegistryConfig;
+  /** Address written into the `kubernetes` Endpoints in `default` (default 127.0.0.1). */
+  advertiseAddress?: string;
+  /** Port written into the `kubernetes` Endpoints (default 6443, the Service's targetPort). */
+  advertisePort?: number;
+  /** Request bodies larger than this are refused with 413 (default 3 MiB, as kube-apiserver). */
+  maxRequestBytes?: number;
+  /** Override strategies by "<group>/<plural>" (tests); defaults to STRATEGY_FACTORIES. */
+  strategies?: Readonly<Record<string, StrategyFactory>>;
+  /** Injected clock for creationTimestamp/deletionTimestamp (tests). */
+  now?: () => Date;
+  /** Skip creating the default namespaces and the `kubernetes` Service (tests of an empty server). */
+  skipBootstrap?: boolean;
+}
+
+export interface ApiServer {
+  server: Server;
+  /** Starts listening; resolves once bound. Port 0 picks a free port (see `port()`). */
+  listen(host: string, port: number): Promise<void>;
+  /** The bound port (after listen). */
+  port(): number;
+  /** Stops accepting, ends open watches and closes connections. Does not close the store. */
+  close(): Promise<void>;
+  /** Resolves when bootstrap (system namespaces, `kubernetes` Service) is done; /readyz is 200 from then on. */
+  ready: Promise<void>;
+  /** The in-process API (no HTTP) for controllers and the CLI. */
+  registry: Registry;
+}

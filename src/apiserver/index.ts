@@ -1,0 +1,5 @@
+// The API server: what other components import.
+export { createApiServer } from './server.js';
+export type { ApiServer, ApiServerConfig } from './config.js';
+export { DEFAULT_MAX_REQUEST_BYTES } from './config.js';
+export { VERSION_INFO } from './version.js';

@@ -1,0 +1,131 @@
+// createApiServer: the HTTP server, its request pipeline (health, version, discovery, OpenAPI,
+// resources), start-up (registry, bootstrap, namespace lifecycle) and shutdown.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StatusError } from '../api/errors.js';
+import { bootstrap } from '../registry/bootstrap.js';
+import { createRegistry, type Registry } from '../registry/index.js';
+import { startNamespaceLifecycle, type NamespaceLifecycle } from '../registry/namespace-lifecycle.js';
+import type { ApiServer, ApiServerConfig } from './config.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from './config.js';
+import { handleDiscovery } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { handleOpenApi } from './openapi.js';
+import { deferredRegistry } from './deferred-registry.js';
+import { writeError, writeJson, writeText } from './respond.js';
+import { route } from './router.js';
+import { loadShapes } from './shapes.js';
+import { VERSION_INFO } from './version.js';
+
+const NOT_FOUND = 'the server could not find the requested resource';
+
+export function createApiServer(config: ApiServerConfig): ApiServer {
+  const log = config.logger;
+  const maxRequestBytes = config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const openWatches = new Set<() => void>();
+  let isReady = false;
+  let lifecycle: NamespaceLifecycle | undefined;
+  let closing = false;
+
+  const registryPromise: Promise<Registry> = (async () => {
+    await loadShapes();
+    return createRegistry({ store: config.store, logger: log, config: config.registryConfig, strategies: config.strategies, now: config.now });
+  })();
+  const ready = (async () => {
+    const registry = await registryPromise;
+    if (!config.skipBootstrap) {
+      await bootstrap({
+        registry,
+        config: config.registryConfig,
+        logger: log,
+        advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+        advertisePort: config.advertisePort ?? 6443,
+      });
+    }
+    lifecycle = await startNamespaceLifecycle({
+      namespaces: registry.for('/namespaces'),
+      registryFor: (res) => registry.for(res),
+      logger: log,
+    });
+    if (closing) lifecycle.stop();
+    isReady = true;
+    log.info('apiserver ready');
+  })();
+  // Readiness failures surface through `ready`; keep an unobserved rejection from crashing first.
+  ready.catch(() => {});
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
+    const path = url.pathname;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (path === '/healthz' || path === '/livez') return (writeText(res, 200, 'ok'), 200);
+      if (path === '/readyz') {
+        if (isReady) return (writeText(res, 200, 'ok'), 200);
+        writeText(res, 500, '[-]poststarthook/kubesvc-bootstrap failed: not finished\nreadyz check failed\n');
+        return 500;
+      }
+      if (path === '/version' || path === '/version/') return (writeJson(res, 200, VERSION_INFO), 200);
+      if (handleDiscovery(req, res, url) || handleOpenApi(req, res, url)) return res.statusCode;
+    }
+    const r = route(path);
+    if (!r) throw new StatusError(404, 'NotFound', NOT_FOUND, {});
+    const registry = await registryPromise;
+    return handleResource({
+      req,
+      res,
+      url,
+      route: r,
+      registry,
+      logger: log,
+      maxRequestBytes,
+      track(stop) {
+        openWatches.add(stop);
+        return () => openWatches.delete(stop);
+      },
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    serve(req, res, url)
+      .catch((e: unknown) => {
+        const code = writeError(res, e);
+        if (code >= 500) log.error('request failed', { method: req.method, path: url.pathname, code, err: e });
+        return code;
+      })
+      .then((code) => {
+        log.debug('request', { method: req.method, path: url.pathname, query: url.search || undefined, code, ms: Date.now() - started });
+      })
+      .catch(() => {});
+  });
+
+  return {
+    server,
+    ready,
+    registry: deferredRegistry(registryPromise),
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        const onError = (e: Error) => reject(e);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve();
+        });
+      });
+    },
+    port() {
+      const a = server.address() as AddressInfo | null;
+      return a?.port ?? 0;
+    },
+    async close() {
+      closing = true;
+      lifecycle?.stop();
+      for (const stop of [...openWatches]) stop();
+      await new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Object metadata mechanics shared by every kind: names, uids, timestamps, the stored encoding,
+// and the metadata validation kube-apiserver applies to all objects (ValidateObjectMeta).
+import { randomInt, randomUUID } from 'node:crypto';
+import type { KubeObject, ObjectMeta, Stored } from '../api/object.js';
+import type { ResourceInfo } from '../api/resources.js';
+import { apiVersionOf } from '../api/resources.js';
+import type { FieldError } from '../api/field-errors.js';
+import * as fe from '../api/field-errors.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../api/validation/names.js';
+import type { KV } from '../store/types.js';
+
+/** ObjectMeta from kubernetes-types is read-only; the registry is the one place that writes it. */
+export type WritableMeta = { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] };
+
+export function wmeta(obj: KubeObject): WritableMeta {
+  return (obj.metadata ??= {}) as WritableMeta;
+}
+
+// apimachinery's utilrand alphabet: no vowels (no words) and no look-alikes (0/o, 1/l, 3/e).
+const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const GENERATE_SUFFIX_LEN = 5;
+const MAX_GENERATE_PREFIX = 63 - GENERATE_SUFFIX_LEN;
+
+export function generateName(prefix: string): string {
+  let base = prefix;
+  if (base.length > MAX_GENERATE_PREFIX) base = base.slice(0, MAX_GENERATE_PREFIX);
+  let s = base;
+  for (let i = 0; i < GENERATE_SUFFIX_LEN; i++) s += GENERATE_ALPHABET[randomInt(GENERATE_ALPHABET.length)];
+  return s;
+}
+
+export function newUid(): string {
+  return randomUUID();
+}
+
+/** RFC 3339 with second precision, as metav1.Time marshals. */
+export function timestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Turns a stored KV into the API object: resourceVersion is the key's modRevision. */
+export function decode(kv: KV, revision = kv.modRevision): Stored {
+  const obj = JSON.parse(kv.value) as Stored;
+  wmeta(obj).resourceVersion = String(revision);
+  return obj;
+}
+
+/** What is stored: the object without resourceVersion (the store's revision is the truth). */
+export function encode(obj: KubeObject): string {
+  const copy = { ...obj, metadata: { ...obj.metadata } };
+  delete copy.metadata.resourceVersion;
+  return JSON.stringify(copy);
+}
+
+/** Stable JSON (sorted keys) for detecting no-op writes regardless of key order. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** Equality of two objects ignoring resourceVersion and managedFields (bookkeeping, not content). */
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const m = { ...o.metadata };
+    delete m.resourceVersion;
+    delete m.managedFields;
+    return { ...o, metadata: m };
+  };
+  return canonical(strip(a)) === canonical(strip(b));
+}
+
+/** Which name rule a kind uses (Service names are DNS-1035 labels, Namespaces DNS-1123 labels). */
+function nameRule(res: ResourceInfo): (v: string) => string[] {
+  if (res.group === '' && res.plural === 'services') return isDNS1035Label;
+  if (res.group === '' && res.plural === 'namespaces') return isDNS1123Label;
+  return isDNS1123Subdomain;
+}
+
+/** ValidateObjectMeta: name, namespace presence, labels and annotations. */
+export function validateObjectMeta(res: ResourceInfo, obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const m = obj.metadata ?? {};
+  if (!m.name) errs.push(fe.required('metadata.name', 'name or generateName is required'));
+  else for (const msg of nameRule(res)(m.name)) errs.push(fe.invalid('metadata.name', m.name, msg));
+  if (res.namespaced) {
+    if (!m.namespace) errs.push(fe.required('metadata.namespace', ''));
+  } else if (m.namespace) {
+    errs.push(fe.forbidden('metadata.namespace', 'not allowed on this type'));
+  }
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    for (const msg of isQualifiedName(k)) errs.push(fe.invalid('metadata.labels', k, msg));
+    if (typeof v !== 'string') errs.push(fe.invalid(`metadata.labels`, v, 'must be a string'));
+    else for (const msg of isValidLabelValue(v)) errs.push(fe.invalid('metadata.labels', v, msg));
+  }
+  let annoBytes = 0;
+  for (const [k, v] of Object.entries(m.annotations ?? {})) {
+    for (const msg of isQualifiedName(k.toLowerCase())) errs.push(fe.invalid('metadata.annotations', k, msg));
+    annoBytes += k.length + String(v).length;
+  }
+  // TotalAnnotationSizeLimitB = 256 KiB
+  if (annoBytes > 256 * 1024) errs.push(fe.tooLong('metadata.annotations', '', 256 * 1024));
+  return errs;
+}
+
+/** Sets apiVersion/kind on an object served for `res`. */
+export function stampKind(res: ResourceInfo, obj: KubeObject): void {
+  obj.apiVersion = apiVersionOf(res);
+  obj.kind = res.kind;
+}
