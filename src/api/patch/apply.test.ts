@@ -22,10 +22,9 @@ function statusOf(fn: () => unknown): StatusError {
 }
 
 /** What the apiserver would store after create: defaults and server fields filled in. */
-function stored(o: KubeObject): Service {
-  const s = structuredClone(o) as Service;
-  s.metadata!.uid = 'u1';
-  s.metadata!.resourceVersion = '5';
+function stored(o: KubeObject): Service & KubeObject {
+  const s = structuredClone(o) as Service & KubeObject;
+  s.metadata = { ...s.metadata, uid: 'u1', resourceVersion: '5' };
   s.spec!.clusterIP = '10.96.0.7';
   s.spec!.type = 'ClusterIP';
   s.spec!.ports![0].protocol = 'TCP';
@@ -33,7 +32,7 @@ function stored(o: KubeObject): Service {
 }
 
 test('apply creates when missing and records an Apply entry', () => {
-  const out = applyServerSideApply(undefined, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: false, now }) as Service;
+  const out = applyServerSideApply(undefined, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: false, now }) as Service & KubeObject;
   assert.deepEqual(out.spec, { ports: [{ port: 80, targetPort: 8080 }], selector: { app: 'web' } });
   assert.deepEqual(out.metadata!.managedFields, [
     {
@@ -61,9 +60,9 @@ test('re-applying the same configuration changes nothing', () => {
 test('fields no longer applied are removed; fields of others stay', () => {
   const cfg = parseApplyBody('apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels:\n    a: "1"\n    b: "2"\nspec:\n  selector:\n    app: web\n');
   let live = stored({ ...applyServerSideApply(undefined, cfg, svcRes, { fieldManager: 'mgr', force: false, now }), spec: { ports: [{ port: 80 }], selector: { app: 'web' } } });
-  live = recordUpdate(live, { ...live, metadata: { ...live.metadata, labels: { a: '1', b: '2', c: '3' } } }, svcRes, 'other', now) as Service;
+  live = recordUpdate(live, { ...live, metadata: { ...live.metadata, labels: { a: '1', b: '2', c: '3' } } }, svcRes, 'other', now) as Service & KubeObject;
   const next = parseApplyBody('apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels:\n    a: "1"\nspec:\n  selector:\n    app: web\n');
-  const out = applyServerSideApply(live, next, svcRes, { fieldManager: 'mgr', force: false, now }) as Service;
+  const out = applyServerSideApply(live, next, svcRes, { fieldManager: 'mgr', force: false, now }) as Service & KubeObject;
   assert.deepEqual(out.metadata!.labels, { a: '1', c: '3' });
   assert.equal(out.metadata!.uid, 'u1');
 });
@@ -72,12 +71,12 @@ test('changing a field another manager owns conflicts; force takes it over', () 
   let live = stored(applyServerSideApply(undefined, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: false, now }));
   const edited = structuredClone(live);
   edited.spec!.selector = { app: 'api' };
-  live = recordUpdate(live, edited, svcRes, 'kubectl-edit', now) as Service;
+  live = recordUpdate(live, edited, svcRes, 'kubectl-edit', now) as Service & KubeObject;
   const e = statusOf(() => applyServerSideApply(live, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: false, now }));
   assert.equal(e.code, 409);
   assert.equal(e.reason, 'Conflict');
   assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-edit" using v1 at 2026-01-02T03:04:05Z: .spec.selector.app');
-  const forced = applyServerSideApply(live, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: true, now }) as Service;
+  const forced = applyServerSideApply(live, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: true, now }) as Service & KubeObject;
   assert.deepEqual(forced.spec!.selector, { app: 'web' });
   assert.deepEqual(
     forced.metadata!.managedFields!.map((m) => m.manager),

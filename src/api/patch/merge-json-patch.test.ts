@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { StatusError } from '../errors.js';
+import type { KubeObject } from '../object.js';
 import { findByKind } from '../resources.js';
 import { applyPatch } from './index.js';
 
 const svcRes = findByKind('v1', 'Service')!;
-const svc = (): Service => ({
+const svc = (): Service & KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { name: 'backend-svc', namespace: 'default', labels: { app: 'backend' } },
@@ -24,9 +25,9 @@ function statusOf(fn: () => unknown): StatusError {
 }
 
 test('merge patch (kubectl label body): maps merge, lists replace, null deletes', () => {
-  const out = applyPatch('application/merge-patch+json', svc(), '{"metadata":{"labels":{"x":"y"}}}', svcRes) as Service;
+  const out = applyPatch('application/merge-patch+json', svc(), '{"metadata":{"labels":{"x":"y"}}}', svcRes) as Service & KubeObject;
   assert.deepEqual(out.metadata!.labels, { app: 'backend', x: 'y' });
-  const out2 = applyPatch('application/merge-patch+json; charset=utf-8', svc(), { spec: { ports: [{ port: 8080 }], selector: null } }, svcRes) as Service;
+  const out2 = applyPatch('application/merge-patch+json; charset=utf-8', svc(), { spec: { ports: [{ port: 8080 }], selector: null } }, svcRes) as Service & KubeObject;
   assert.deepEqual(out2.spec!.ports, [{ port: 8080 }]);
   assert.equal('selector' in out2.spec!, false);
   const orig = svc();
@@ -50,7 +51,7 @@ test('json patch: add, replace, remove, test', () => {
       { op: 'add', path: '/metadata/labels/tier', value: 'db' },
     ]),
     svcRes,
-  ) as Service;
+  ) as Service & KubeObject;
   assert.deepEqual(out.spec!.ports, [{ port: 81, protocol: 'TCP' }]);
   assert.equal(out.metadata!.labels!.tier, 'db');
 });

@@ -11,7 +11,7 @@ const SMP = 'application/strategic-merge-patch+json';
 const svcRes = findByKind('v1', 'Service')!;
 const deployRes = findByKind('apps/v1', 'Deployment')!;
 
-function service(): Service {
+function service(): Service & KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -28,7 +28,7 @@ function service(): Service {
   };
 }
 
-function deployment(): Deployment {
+function deployment(): Deployment & KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -67,7 +67,7 @@ test('kubectl apply body: $setElementOrder/ports and merge by port', () => {
   orig.spec!.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }];
   const body =
     '{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\\"apiVersion\\":\\"v1\\"}\\n"}},"spec":{"$setElementOrder/ports":[{"port":80}],"ports":[{"port":80,"targetPort":9090}]}}';
-  const out = patch(orig, body) as Service;
+  const out = patch(orig, body) as Service & KubeObject;
   assert.deepEqual(out.spec!.ports, [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 9090 }]);
   assert.equal(out.metadata!.annotations!['kubectl.kubernetes.io/last-applied-configuration'], '{"apiVersion":"v1"}\n');
   assert.deepEqual(out.metadata!.labels, { app: 'my-app' });
@@ -75,7 +75,7 @@ test('kubectl apply body: $setElementOrder/ports and merge by port', () => {
 });
 
 test('kubectl edit body: labels merge, other ports kept', () => {
-  const out2 = patch(service(), '{"metadata":{"labels":{"edited":"true"}},"spec":{"$setElementOrder/ports":[{"port":80},{"port":443}],"ports":[{"port":80,"targetPort":8081}]}}') as Service;
+  const out2 = patch(service(), '{"metadata":{"labels":{"edited":"true"}},"spec":{"$setElementOrder/ports":[{"port":80},{"port":443}],"ports":[{"port":80,"targetPort":8081}]}}') as Service & KubeObject;
   assert.deepEqual(out2.metadata!.labels, { app: 'my-app', edited: 'true' });
   assert.deepEqual(
     out2.spec!.ports!.map((p) => [p.port, p.targetPort]),
@@ -96,7 +96,7 @@ test('a patch that changes nothing returns an object deep-equal to the original'
 test('$setElementOrder reorders and keeps server-only items in place', () => {
   const orig = service();
   orig.spec!.ports!.push({ name: 'metrics', port: 9000 });
-  const out = patch(orig, { spec: { '$setElementOrder/ports': [{ port: 443 }, { port: 80 }], ports: [{ port: 80, targetPort: 1 }] } }) as Service;
+  const out = patch(orig, { spec: { '$setElementOrder/ports': [{ port: 443 }, { port: 80 }], ports: [{ port: 80, targetPort: 1 }] } }) as Service & KubeObject;
   assert.deepEqual(
     out.spec!.ports!.map((p) => p.port),
     [443, 80, 9000],
@@ -104,7 +104,7 @@ test('$setElementOrder reorders and keeps server-only items in place', () => {
 });
 
 test('new list items go before server-only ones (as apimachinery orders them); $patch: delete removes by key', () => {
-  const out = patch(service(), { spec: { ports: [{ port: 8080, name: 'alt' }, { port: 443, $patch: 'delete' }] } }) as Service;
+  const out = patch(service(), { spec: { ports: [{ port: 8080, name: 'alt' }, { port: 443, $patch: 'delete' }] } }) as Service & KubeObject;
   assert.deepEqual(
     out.spec!.ports!.map((p) => p.port),
     [8080, 80],
@@ -112,16 +112,16 @@ test('new list items go before server-only ones (as apimachinery orders them); $
 });
 
 test('$patch: replace on a list and on a map', () => {
-  const out = patch(service(), { spec: { ports: [{ port: 53, protocol: 'UDP' }, { $patch: 'replace' }] } }) as Service;
+  const out = patch(service(), { spec: { ports: [{ port: 53, protocol: 'UDP' }, { $patch: 'replace' }] } }) as Service & KubeObject;
   assert.deepEqual(out.spec!.ports, [{ port: 53, protocol: 'UDP' }]);
-  const out2 = patch(service(), { spec: { selector: { tier: 'db', $patch: 'replace' } } }) as Service;
+  const out2 = patch(service(), { spec: { selector: { tier: 'db', $patch: 'replace' } } }) as Service & KubeObject;
   assert.deepEqual(out2.spec!.selector, { tier: 'db' });
-  const out3 = patch(service(), { metadata: { labels: { $patch: 'delete' } } }) as Service;
+  const out3 = patch(service(), { metadata: { labels: { $patch: 'delete' } } }) as Service & KubeObject;
   assert.deepEqual(out3.metadata!.labels, {});
 });
 
 test('null deletes a key', () => {
-  const out = patch(service(), { metadata: { labels: { app: null } }, spec: { selector: null } }) as Service;
+  const out = patch(service(), { metadata: { labels: { app: null } }, spec: { selector: null } }) as Service & KubeObject;
   assert.deepEqual(out.metadata!.labels, {});
   assert.equal('selector' in out.spec!, false);
 });
