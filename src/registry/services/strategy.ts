@@ -1,5 +1,134 @@
-// Strategy for services: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
-import type { StrategyFactory } from '../types.js';
+// Strategy for Services: defaulting, validation, the update and status rules of
+// pkg/registry/core/service, and ClusterIP/NodePort allocation committed atomically with the
+// Service through allocation keys (see README.md).
+import type { Service } from 'kubernetes-types/core/v1.js';
+import { setServiceDefaults } from '../../api/defaults/services.js';
+import type { FieldError } from '../../api/field-errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { clone } from '../../api/object.js';
+import { findByPlural, storageKey, storagePrefix } from '../../api/resources.js';
+import { validateClusterIPFields, validateService } from '../../api/validation/service.js';
+import { validateServiceStatus } from '../../api/validation/service-status.js';
+import { validateServiceUpdate } from '../../api/validation/service-update.js';
+import type { Store } from '../../store/types.js';
+import type { Logger } from '../../util/log.js';
+import type { RegistryConfig, Strategy, StrategyFactory, TxnExtras, WriteContext } from '../types.js';
+import { Allocations } from './allocations.js';
+import { initIPFamilies, ipFamilyErrors } from './ip-families.js';
+import { dropTypeDependentFields, normalizeClusterIPs, patchAllocatedValues } from './prepare.js';
+import { repairAllocations } from './repair.js';
+import { allocateCreate, allocateUpdate, releaseAll } from './service-alloc.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const ENDPOINTS = findByPlural('', 'v1', 'endpoints');
+
+type Writable = Service & { status?: Record<string, unknown> };
+const svcOf = (o: KubeObject) => o as unknown as Writable;
+
+/**
+ * Kubernetes checks clusterIP-related fields and IP families while allocating, before validation,
+ * and answers with those errors alone; the rest of validation only runs when they pass.
+ */
+function staged(svc: Service, rest: () => FieldError[]): FieldError[] {
+  const pre = validateClusterIPFields(svc);
+  if (pre.length) return pre;
+  const fam = ipFamilyErrors(svc, 'IPv4');
+  if (fam.length) return fam;
+  return rest();
+}
+
+export interface ServiceStrategyOptions {
+  /** Random source for dynamic picks (tests make it deterministic). */
+  random?: (n: number) => number;
+}
+
+/** The strategy over an allocation view; `ready` resolves once repair loaded it from the store. */
+export async function createServiceStrategy(
+  store: Store,
+  config: RegistryConfig,
+  logger: Logger,
+  servicesPrefix: string,
+  opts: ServiceStrategyOptions = {},
+): Promise<Strategy & { allocations: Allocations }> {
+  const alloc = new Allocations(store, config, opts.random);
+  await repairAllocations(store, servicesPrefix, alloc, logger);
+
+  const owner = (s: Service) => ({ namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '', uid: s.metadata?.uid });
+
+  async function withOp(s: Service, ctx: WriteContext, run: (op: ReturnType<Allocations['begin']>) => Promise<void> | void): Promise<TxnExtras> {
+    const op = alloc.begin(owner(s), ctx);
+    try {
+      await run(op);
+    } catch (e) {
+      op.abort();
+      throw e;
+    }
+    return op.finish();
+  }
+
+  return {
+    allocations: alloc,
+    default(obj) {
+      setServiceDefaults(svcOf(obj));
+    },
+    prepareForCreate(obj) {
+      const s = svcOf(obj);
+      s.status = { loadBalancer: {} };
+      const spec = (s.spec ??= {});
+      // The apiserver's own `kubernetes` Service always takes the range's first address.
+      if (s.metadata?.namespace === 'default' && s.metadata.name === 'kubernetes' && !spec.clusterIP && !spec.clusterIPs?.length) {
+        spec.clusterIP = alloc.ipRange.ipAt(0);
+      }
+      normalizeClusterIPs(s);
+      initIPFamilies(s, undefined, 'IPv4');
+    },
+    prepareForUpdate(obj, old) {
+      const s = svcOf(obj);
+      const o = svcOf(old);
+      if (o.status) s.status = clone(o.status);
+      else delete s.status;
+      patchAllocatedValues(s, o);
+      normalizeClusterIPs(s, o);
+      dropTypeDependentFields(s, o);
+      initIPFamilies(s, o, 'IPv4');
+    },
+    validate(obj) {
+      const s = svcOf(obj);
+      return staged(s, () => validateService(s));
+    },
+    validateUpdate(obj, old) {
+      const s = svcOf(obj);
+      return staged(s, () => validateServiceUpdate(s, svcOf(old)));
+    },
+    prepareForStatusUpdate(obj, old) {
+      const s = svcOf(obj);
+      const o = svcOf(old);
+      // Only status may change here; the spec stays as stored.
+      if (o.spec) s.spec = clone(o.spec);
+      const ingress = (s.status?.loadBalancer as { ingress?: { ip?: string; ipMode?: string }[] } | undefined)?.ingress;
+      if (s.spec?.type === 'LoadBalancer') for (const ing of ingress ?? []) if (ing.ip && !ing.ipMode) ing.ipMode = 'VIP';
+    },
+    validateStatusUpdate(obj) {
+      return validateServiceStatus(svcOf(obj));
+    },
+    beforeCreate(obj, ctx) {
+      const s = svcOf(obj);
+      return withOp(s, ctx, (op) => allocateCreate(op, s));
+    },
+    beforeUpdate(obj, old, ctx) {
+      const s = svcOf(obj);
+      return withOp(s, ctx, (op) => allocateUpdate(op, s, svcOf(old)));
+    },
+    beforeDelete(old, ctx) {
+      const s = svcOf(old);
+      return withOp(s, ctx, (op) => {
+        releaseAll(op, s);
+        // As kube-apiserver's Service REST does after a delete: the same-named Endpoints go too
+        // (here in the same transaction). EndpointSlices are left to garbage collection.
+        if (ENDPOINTS) op.addOp({ type: 'delete', key: storageKey(ENDPOINTS, s.metadata?.namespace, s.metadata?.name ?? '') });
+      });
+    },
+  };
+}
+
+export const createStrategy: StrategyFactory = (ctx) =>
+  createServiceStrategy(ctx.store, ctx.config, ctx.logger, storagePrefix(ctx.resource));
