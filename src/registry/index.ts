@@ -8,7 +8,7 @@ import type { Store } from '../store/types.js';
 import type { Logger } from '../util/log.js';
 import { GenericRegistry, type WriteResult } from './generic.js';
 import type { KindHooks } from './generic-context.js';
-import { loadRegistryDeps, type RegistryDeps } from './generic-deps.js';
+import { DEFAULT_REGISTRY_DEPS, type RegistryDeps } from './generic-deps.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -61,7 +61,7 @@ export function resourceId(res: ResourceInfo): string {
 }
 
 export async function createRegistry(opts: RegistryOptions): Promise<Registry> {
-  const deps = { ...(await loadRegistryDeps()), ...opts.deps };
+  const deps = { ...DEFAULT_REGISTRY_DEPS, ...opts.deps };
   const factories = { ...STRATEGY_FACTORIES, ...opts.strategies };
   const now = opts.now ?? (() => new Date());
   const byId = new Map<string, GenericRegistry>();
