@@ -154,6 +154,11 @@ test('YAML on request; 406 Status when nothing acceptable; unknown paths fall th
   for (const p of ['/api/v2', '/apis/nope', '/apis/apps/v2', '/api/v1/services', '/apis/apps/v1/deployments', '/healthz']) {
     assert.equal((await get(p)).status, 599, p);
   }
+  const head = await fetch(base + '/api/v1', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-type'), 'application/json');
+  assert.ok(Number(head.headers.get('content-length')) > 100);
+  assert.equal(await head.text(), '');
   const post = await fetch(base + '/api', { method: 'POST' });
   assert.equal(post.status, 599);
   await post.text();

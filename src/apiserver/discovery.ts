@@ -30,9 +30,10 @@ function isAggregated(c: Conversion | undefined): boolean {
   return !!c && c.group === AGGREGATED_GROUP && c.kind === AGGREGATED_KIND && AGGREGATED_VERSIONS.includes(c.version);
 }
 
-/** Serves discovery for GET requests; true when the response was written. */
+/** Serves discovery for GET (and HEAD) requests; true when the response was written. */
 export function handleDiscovery(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-  if (req.method !== 'GET') return false;
+  // HEAD is answered like GET; Node's http leaves the body out by itself.
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const parts = path.split('/').filter(Boolean);
   const accept = req.headers.accept;

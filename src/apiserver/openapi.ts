@@ -11,9 +11,10 @@ import { renderedGroupVersion, rootDocument, serverRelativeURL, type Rendered } 
 const OPENAPI_MEDIA_TYPES = ['application/json'] as const;
 const PREFIX = '/openapi/v3';
 
-/** Serves OpenAPI for GET requests; true when the response was written. */
+/** Serves OpenAPI for GET (and HEAD) requests; true when the response was written. */
 export function handleOpenApi(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-  if (req.method !== 'GET') return false;
+  // HEAD is answered like GET; Node's http leaves the body out by itself.
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = url.pathname.replace(/\/+$/, '');
   if (path === PREFIX) {
     write(req, res, rootDocument(), {});
