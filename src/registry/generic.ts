@@ -158,7 +158,7 @@ export class GenericRegistry {
       strategy.beforeCreate ? async (wctx) => strategy.beforeCreate!(obj, wctx) : undefined,
     );
     if (!r.ok) throw alreadyExists(this.gr, name);
-    if (!opts.dryRun) m.resourceVersion = String(r.revision);
+    if (!opts.dryRun) wmeta(obj).resourceVersion = String(r.revision);
     return { object: obj, created: true };
   }
 

@@ -280,3 +280,19 @@ test('/version reports Kubernetes 1.32; health endpoints answer', async () => {
   assert.match(v.json.gitVersion, /^v1\.32\./);
   for (const p of ['/healthz', '/livez', '/readyz']) assert.equal((await h.call('GET', p)).status, 200);
 });
+
+test('protobuf bodies (as kubectl create sends them) are decoded; garbage is 400', async () => {
+  const { encodeProtobufObject } = await import('../../src/api/protobuf/encode.js');
+  const body = encodeProtobufObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-proto', labels: { p: 'b' } }, data: { k: 'v' } });
+  const r = await h.call('POST', `${CMS}?fieldManager=kubectl-create&fieldValidation=Strict`, new Uint8Array(body), {
+    'content-type': 'application/vnd.kubernetes.protobuf',
+    accept: 'application/vnd.kubernetes.protobuf,application/json',
+  });
+  assert.equal(r.status, 201);
+  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+  assert.equal(r.json.metadata.labels.p, 'b');
+  assert.equal(r.json.data.k, 'v');
+  const bad = await h.call('POST', CMS, new Uint8Array([1, 2, 3, 4, 5]), { 'content-type': 'application/vnd.kubernetes.protobuf' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.kind, 'Status');
+});
