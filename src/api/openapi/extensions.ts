@@ -124,13 +124,16 @@ export const PROPERTY_EXTENSIONS: Record<string, Record<string, Extension>> = {
     resourceClaims: mapList(['name'], 'name', 'merge,retainKeys'),
     schedulingGates: byName,
     topologySpreadConstraints: mapList(['topologyKey', 'whenUnsatisfiable'], 'topologyKey'),
+    nodeSelector: { 'x-kubernetes-map-type': 'atomic' },
   },
+  [`${CORE}.PodSecurityContext`]: { supplementalGroups: atomic, sysctls: atomic },
   [`${CORE}.Container`]: containerLists,
   [`${CORE}.EphemeralContainer`]: containerLists,
   [`${CORE}.PodStatus`]: {
     conditions: byType,
     podIPs: mapList(['ip'], 'ip'),
-    hostIPs: mapList(['ip'], 'ip'),
+    // atomic, yet merged by ip in strategic merge patches.
+    hostIPs: { ...atomic, 'x-kubernetes-patch-merge-key': 'ip', 'x-kubernetes-patch-strategy': 'merge' },
     containerStatuses: atomic,
     initContainerStatuses: atomic,
     ephemeralContainerStatuses: atomic,
