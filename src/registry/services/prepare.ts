@@ -10,8 +10,12 @@ export const needsClusterIP = (s: Service) => s.spec?.type !== 'ExternalName';
 /** LoadBalancer with allocateLoadBalancerNodePorts false still needs ports the user asked for. */
 export const shouldAllocateNodePorts = (s: Service) =>
   s.spec?.type === 'NodePort' || (s.spec?.type === 'LoadBalancer' && s.spec.allocateLoadBalancerNodePorts !== false);
-export const needsNodePort = (s: Service) => shouldAllocateNodePorts(s);
-export const canHaveNodePorts = (s: Service) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer';
+/**
+ * Type-based, as Kubernetes' needsNodePort: turning allocateLoadBalancerNodePorts off keeps the
+ * node ports a LoadBalancer already has until the user removes them.
+ */
+export const needsNodePort = (s: Service) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer';
+export const canHaveNodePorts = needsNodePort;
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 export const sameClusterIPs = (a: Service, b: Service) => json(a.spec?.clusterIPs ?? []) === json(b.spec?.clusterIPs ?? []);
