@@ -162,6 +162,11 @@ describe('kubectl against discovery + OpenAPI (stub REST)', () => {
     }
   });
 
+  test('explain svc.spec.type lists the enum values', async () => {
+    const out = ok(await kubectl(['explain', 'svc.spec.type']));
+    assert.match(out, /^FIELD: type <string>\nENUM:\n {4}ClusterIP\n {4}ExternalName\n {4}LoadBalancer\n {4}NodePort$/m);
+  });
+
   test('explain deploy.spec.template.spec.containers (apps/v1, short name, nested refs)', async () => {
     const out = ok(await kubectl(['explain', 'deploy.spec.template.spec.containers']));
     assert.match(out, /^GROUP:\s+apps$/m);

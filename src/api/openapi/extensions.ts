@@ -168,6 +168,43 @@ export const PROPERTY_EXTENSIONS: Record<string, Record<string, Extension>> = {
   [`${DISCOVERY}.EndpointHints`]: { forZones: atomic },
 };
 
+/** Closed sets of string values (Go `+enum` types), by component then property; kubectl explain prints them. */
+export const ENUMS: Record<string, Record<string, string[]>> = {
+  [`${CORE}.ServiceSpec`]: {
+    type: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'],
+    sessionAffinity: ['ClientIP', 'None'],
+    externalTrafficPolicy: ['Cluster', 'Local'],
+    internalTrafficPolicy: ['Cluster', 'Local'],
+    ipFamilyPolicy: ['PreferDualStack', 'RequireDualStack', 'SingleStack'],
+  },
+  [`${CORE}.ServicePort`]: { protocol: ['SCTP', 'TCP', 'UDP'] },
+  [`${CORE}.ContainerPort`]: { protocol: ['SCTP', 'TCP', 'UDP'] },
+  [`${CORE}.EndpointPort`]: { protocol: ['SCTP', 'TCP', 'UDP'] },
+  [`${DISCOVERY}.EndpointPort`]: { protocol: ['SCTP', 'TCP', 'UDP'] },
+  [`${DISCOVERY}.EndpointSlice`]: { addressType: ['FQDN', 'IPv4', 'IPv6'] },
+  [`${CORE}.Container`]: {
+    imagePullPolicy: ['Always', 'IfNotPresent', 'Never'],
+    terminationMessagePolicy: ['FallbackToLogsOnError', 'File'],
+  },
+  [`${CORE}.PodSpec`]: {
+    restartPolicy: ['Always', 'Never', 'OnFailure'],
+    dnsPolicy: ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'],
+    preemptionPolicy: ['Never', 'PreemptLowerPriority'],
+  },
+  [`${CORE}.PodStatus`]: {
+    phase: ['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'],
+    qosClass: ['BestEffort', 'Burstable', 'Guaranteed'],
+  },
+  [`${CORE}.NamespaceStatus`]: { phase: ['Active', 'Terminating'] },
+  [`${CORE}.NodeAddress`]: { type: ['ExternalDNS', 'ExternalIP', 'Hostname', 'InternalDNS', 'InternalIP'] },
+  [`${CORE}.Taint`]: { effect: ['NoExecute', 'NoSchedule', 'PreferNoSchedule'] },
+  [`${CORE}.Toleration`]: { effect: ['NoExecute', 'NoSchedule', 'PreferNoSchedule'], operator: ['Equal', 'Exists'] },
+  [`${CORE}.HTTPGetAction`]: { scheme: ['HTTP', 'HTTPS'] },
+  [`${APPS}.DeploymentStrategy`]: { type: ['Recreate', 'RollingUpdate'] },
+  [`${APPS}.StatefulSetSpec`]: { podManagementPolicy: ['OrderedReady', 'Parallel'] },
+  [`${APPS}.StatefulSetUpdateStrategy`]: { type: ['OnDelete', 'RollingUpdate'] },
+};
+
 /** Extensions on whole components (Go `+structType=atomic`). */
 export const COMPONENT_EXTENSIONS: Record<string, Extension> = {
   [`${META}.LabelSelector`]: { 'x-kubernetes-map-type': 'atomic' },

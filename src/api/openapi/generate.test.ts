@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { RESOURCES } from '../resources.js';
 import { generatedJson } from './generate.js';
-import { moduleOf, packageOf } from './extensions.js';
+import { COMPONENT_EXTENSIONS, ENUMS, PROPERTY_EXTENSIONS, moduleOf, packageOf } from './extensions.js';
 import { SCHEMAS, SCHEMA_REF_PREFIX } from './schemas.js';
 
 const committed = readFileSync(new URL('./schemas.generated.json', import.meta.url), 'utf8');
@@ -81,4 +81,15 @@ test('Kubernetes facts: merge keys, list types, int-or-string, formats, required
   });
   assert.ok(SCHEMAS['io.k8s.api.autoscaling.v1.Scale']);
   assert.ok(SCHEMAS['io.k8s.apimachinery.pkg.api.resource.Quantity']);
+});
+
+test('every entry of the facts table names a generated component and property (no silent typos)', () => {
+  for (const table of [PROPERTY_EXTENSIONS, ENUMS]) {
+    for (const [component, byProp] of Object.entries(table)) {
+      assert.ok(SCHEMAS[component], component);
+      for (const prop of Object.keys(byProp)) assert.ok(props(component)[prop], `${component}.${prop}`);
+    }
+  }
+  for (const component of Object.keys(COMPONENT_EXTENSIONS)) assert.ok(SCHEMAS[component], component);
+  assert.deepEqual(props('io.k8s.api.core.v1.ServiceSpec').type.enum, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']);
 });

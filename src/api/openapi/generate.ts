@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { RESOURCES, apiVersionOf } from '../resources.js';
 import {
   COMPONENT_EXTENSIONS,
+  ENUMS,
   EXTRA_ROOTS,
   INT64_FIELDS,
   INT_OR_STRING,
@@ -138,7 +139,13 @@ class Generator {
       if (!m.questionToken) required.push(prop);
       const schema = this.property(m.type, prop);
       const doc = this.docOf(m);
-      properties[prop] = { ...(doc ? { description: doc } : {}), ...schema, ...(PROPERTY_EXTENSIONS[name]?.[prop] ?? {}) };
+      const values = ENUMS[name]?.[prop];
+      properties[prop] = {
+        ...(doc ? { description: doc } : {}),
+        ...schema,
+        ...(values ? { enum: values } : {}),
+        ...(PROPERTY_EXTENSIONS[name]?.[prop] ?? {}),
+      };
     }
     const out: Schema = { ...head, type: 'object' };
     if (Object.keys(properties).length) out.properties = properties;
