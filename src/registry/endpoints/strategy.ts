@@ -1,5 +1,13 @@
-// Strategy for endpoints: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for Endpoints: protocol defaulting and Kubernetes' ValidateEndpoints rules.
+import type { Endpoints } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { setEndpointsDefaults, validateEndpoints } from '../../api/validation/endpoints.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const ep = (o: KubeObject) => o as unknown as Endpoints;
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setEndpointsDefaults(ep(obj)),
+  validate: (obj) => validateEndpoints(ep(obj)),
+  validateUpdate: (obj) => validateEndpoints(ep(obj)),
+});

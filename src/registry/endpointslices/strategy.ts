@@ -1,5 +1,14 @@
-// Strategy for endpointslices: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for EndpointSlices: port defaulting and Kubernetes' discovery validation rules
+// (addressType immutable on update).
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { setEndpointSliceDefaults, validateEndpointSlice, validateEndpointSliceUpdate } from '../../api/validation/endpointslice.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const slice = (o: KubeObject) => o as unknown as EndpointSlice;
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setEndpointSliceDefaults(slice(obj)),
+  validate: (obj) => validateEndpointSlice(slice(obj)),
+  validateUpdate: (obj, old) => validateEndpointSliceUpdate(slice(obj), slice(old)),
+});
