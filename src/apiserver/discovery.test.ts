@@ -83,6 +83,13 @@ test('If-None-Match with the ETag gives 304; v2beta1 is served when asked for', 
   assert.equal(beta.headers.get('content-type'), AGG_V2B1);
   assert.equal((beta.json() as APIGroupDiscoveryList).apiVersion, 'apidiscovery.k8s.io/v2beta1');
   assert.notEqual(beta.headers.get('etag'), etag);
+  const yaml = await get('/apis', { accept: 'application/yaml;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+  assert.equal(yaml.headers.get('content-type'), 'application/yaml;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+  assert.match(yaml.text, /^kind: APIGroupDiscoveryList\napiVersion: apidiscovery.k8s.io\/v2\n/);
+  // A Table request is not an aggregated-discovery request: legacy discovery answers it.
+  const table = await get('/apis', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+  assert.equal(table.headers.get('content-type'), 'application/json');
+  assert.equal((table.json() as { kind: string }).kind, 'APIGroupList');
 });
 
 test('GET /apis aggregated lists every named group from RESOURCES, with deployments/scale as autoscaling/v1 Scale', async () => {
