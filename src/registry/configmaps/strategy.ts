@@ -1,5 +1,13 @@
-// Strategy for configmaps: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for configmaps (pkg/registry/core/configmap/strategy.go): key syntax, the 1 MiB size
+// limit, and no changes to data once `immutable` is set.
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { validateConfigMap, validateConfigMapUpdate } from '../../api/validation/configmap.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asConfigMap = (o: KubeObject) => o as unknown as ConfigMap;
+
+export const createStrategy: StrategyFactory = () => ({
+  validate: (obj) => validateConfigMap(asConfigMap(obj)),
+  validateUpdate: (obj, old) => validateConfigMapUpdate(asConfigMap(obj), asConfigMap(old)),
+});

@@ -1,5 +1,12 @@
-// Strategy for events: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for core/v1 events (pkg/registry/core/event/strategy.go): no defaults or status; the
+// event's namespace must agree with its involved object's.
+import type { Event } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { validateEvent } from '../../api/validation/event.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asEvent = (o: KubeObject) => o as unknown as Event;
+
+export const createStrategy: StrategyFactory = () => ({
+  validate: (obj) => validateEvent(asEvent(obj)),
+});

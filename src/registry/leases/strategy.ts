@@ -1,5 +1,11 @@
-// Strategy for leases: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for leases (pkg/registry/coordination/lease/strategy.go): positive durations, no status.
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { KubeObject } from '../../api/object.js';
+import { validateLease } from '../../api/validation/lease.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asLease = (o: KubeObject) => o as unknown as Lease;
+
+export const createStrategy: StrategyFactory = () => ({
+  validate: (obj) => validateLease(asLease(obj)),
+});

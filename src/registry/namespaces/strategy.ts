@@ -1,5 +1,36 @@
-// Strategy for namespaces: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for namespaces (pkg/registry/core/namespace/strategy.go): a new namespace is Active and
+// carries the "kubernetes" finalizer (the namespace controller removes it after emptying the
+// namespace); spec.finalizers cannot change through a normal update, only status through /status.
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { LABEL_METADATA_NAME, setNamespaceDefaults } from '../../api/defaults/cluster.js';
+import type { KubeObject } from '../../api/object.js';
+import { FINALIZER_KUBERNETES, validateNamespace, validateNamespaceUpdate } from '../../api/validation/namespace.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asNamespace = (o: KubeObject) => o as unknown as Namespace;
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setNamespaceDefaults(asNamespace(obj)),
+  prepareForCreate(obj) {
+    const ns = asNamespace(obj);
+    ns.status = { phase: 'Active' };
+    const spec = (ns.spec ??= {});
+    const finalizers = spec.finalizers ?? [];
+    if (!finalizers.includes(FINALIZER_KUBERNETES)) spec.finalizers = [...finalizers, FINALIZER_KUBERNETES];
+    // generateName namespaces get their name only now; label it as defaulting would have.
+    const m = ns.metadata;
+    if (m?.name) m.labels = { ...(m.labels ?? {}), [LABEL_METADATA_NAME]: m.name };
+  },
+  prepareForUpdate(obj, old) {
+    const ns = asNamespace(obj);
+    const prev = asNamespace(old);
+    const spec = (ns.spec ??= {});
+    if (prev.spec?.finalizers) spec.finalizers = [...prev.spec.finalizers];
+    else delete spec.finalizers;
+    if (prev.status) ns.status = structuredClone(prev.status);
+    else delete ns.status;
+  },
+  validate: (obj) => validateNamespace(asNamespace(obj)),
+  validateUpdate: (obj) => validateNamespaceUpdate(asNamespace(obj)),
+  validateStatusUpdate: (obj) => validateNamespace(asNamespace(obj)),
+});

@@ -1,5 +1,30 @@
-// Strategy for pods: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for pods: PodSpec defaulting, validation and the update rules of
+// pkg/registry/core/pod/strategy.go. A new pod's status is Pending with its QoS class; spec updates
+// are limited (see validatePodUpdate); a status update changes nothing but status.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { setPodDefaults } from '../../api/defaults/pod.js';
+import { podQOSClass } from '../../api/defaults/qos.js';
+import { keepOldStatus } from '../../api/defaults/status.js';
+import type { KubeObject } from '../../api/object.js';
+import { validatePod, validatePodUpdate } from '../../api/validation/pod.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asPod = (o: KubeObject) => o as unknown as Pod;
+type Writable = { status?: Record<string, unknown> };
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setPodDefaults(asPod(obj)),
+  prepareForCreate(obj) {
+    const pod = asPod(obj);
+    const status: Record<string, unknown> = { phase: 'Pending', qosClass: podQOSClass(pod) };
+    // A pod with scheduling gates says why it is not scheduled.
+    if ((pod.spec?.schedulingGates ?? []).length) {
+      status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: null }];
+    }
+    (obj as Writable).status = status;
+  },
+  prepareForUpdate: keepOldStatus,
+  validate: (obj) => validatePod(asPod(obj)),
+  validateUpdate: (obj, old) => validatePodUpdate(asPod(obj), asPod(old)),
+  validateStatusUpdate: () => [],
+});

@@ -1,5 +1,22 @@
-// Strategy for replicasets: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for replicasets (pkg/registry/apps/replicaset/strategy.go): defaulting, status cleared
+// on create (replicas 0) and kept on update, the selector immutable.
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import { keepOldStatus } from '../../api/defaults/status.js';
+import { setReplicaSetDefaults } from '../../api/defaults/workloads.js';
+import type { KubeObject } from '../../api/object.js';
+import { validateReplicaSet, validateReplicaSetStatus, validateReplicaSetUpdate } from '../../api/validation/replicaset.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asReplicaSet = (o: KubeObject) => o as unknown as ReplicaSet;
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setReplicaSetDefaults(asReplicaSet(obj)),
+  prepareForCreate(obj) {
+    // ReplicaSetStatus.replicas has no omitempty: an empty status still shows replicas: 0.
+    obj.status = { replicas: 0 };
+  },
+  prepareForUpdate: keepOldStatus,
+  validate: (obj) => validateReplicaSet(asReplicaSet(obj)),
+  validateUpdate: (obj, old) => validateReplicaSetUpdate(asReplicaSet(obj), asReplicaSet(old)),
+  validateStatusUpdate: (obj) => validateReplicaSetStatus(asReplicaSet(obj)),
+});

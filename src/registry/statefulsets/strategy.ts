@@ -1,5 +1,22 @@
-// Strategy for statefulsets: defaulting, validation and update rules particular to this kind.
-// Placeholder: the generic registry's behaviour applies until this kind's rules are written.
+// Strategy for statefulsets (pkg/registry/apps/statefulset/strategy.go): defaulting, status cleared
+// on create and kept on update; only some spec fields may change.
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import { keepOldStatus } from '../../api/defaults/status.js';
+import { setStatefulSetDefaults } from '../../api/defaults/workloads.js';
+import type { KubeObject } from '../../api/object.js';
+import { validateStatefulSet, validateStatefulSetStatus, validateStatefulSetUpdate } from '../../api/validation/statefulset.js';
 import type { StrategyFactory } from '../types.js';
 
-export const createStrategy: StrategyFactory = () => ({});
+const asStatefulSet = (o: KubeObject) => o as unknown as StatefulSet;
+
+export const createStrategy: StrategyFactory = () => ({
+  default: (obj) => setStatefulSetDefaults(asStatefulSet(obj)),
+  prepareForCreate(obj) {
+    // replicas and availableReplicas have no omitempty in StatefulSetStatus.
+    obj.status = { replicas: 0, availableReplicas: 0 };
+  },
+  prepareForUpdate: keepOldStatus,
+  validate: (obj) => validateStatefulSet(asStatefulSet(obj)),
+  validateUpdate: (obj, old) => validateStatefulSetUpdate(asStatefulSet(obj), asStatefulSet(old)),
+  validateStatusUpdate: (obj) => validateStatefulSetStatus(asStatefulSet(obj)),
+});
