@@ -18,7 +18,7 @@ test('kubeconfig: one cluster, user and context "kubesvc", current-context set',
   assert.equal(cfg.kind, 'Config');
   assert.equal(cfg.apiVersion, 'v1');
   assert.equal(cfg['current-context'], 'kubesvc');
-  assert.deepEqual(cfg.clusters, [{ name: 'kubesvc', cluster: { server: 'http://127.0.0.1:6443' } }]);
+  assert.deepEqual(cfg.clusters, [{ name: 'kubesvc', cluster: { server: 'http://127.0.0.1:6443', 'insecure-skip-tls-verify': true } }]);
   assert.deepEqual(cfg.contexts, [{ name: 'kubesvc', context: { cluster: 'kubesvc', user: 'kubesvc' } }]);
   assert.deepEqual(cfg.users, [{ name: 'kubesvc', user: {} }]);
 });

@@ -67,10 +67,18 @@ describe('kubectl errors', () => {
   });
 
   test('Invalid: one error on one line, several as a list', async () => {
-    let r = await c.kubectl(['create', '-f', '-'], { stdin: svc('bigport', '  - port: 70000\n') });
+    let r = await c.kubectl(['create', '-f', '-'], { stdin: svc('bigport', '  - port: 70000\n    targetPort: 8080\n') });
     assert.equal(
       fails(r),
       'The Service "bigport" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive\n',
+    );
+    // Without a targetPort it defaults to the port, and both are reported.
+    r = await c.kubectl(['create', '-f', '-'], { stdin: svc('bigport', '  - port: 70000\n') });
+    assert.equal(
+      fails(r),
+      'The Service "bigport" is invalid: \n' +
+        '* spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive\n' +
+        '* spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive\n',
     );
     r = await c.kubectl(['create', '-f', '-'], { stdin: svc('two', '  - port: 80\n  - port: 81\n') });
     assert.equal(

@@ -74,11 +74,12 @@ describe('kubectl writes', () => {
   test('patch: strategic (default), merge, json, and a no-op', async () => {
     assert.equal(ok(await c.kubectl(['patch', 'svc', 'shop', '-p', '{"metadata":{"labels":{"tier":"front"}}}'])), 'service/shop patched\n');
     assert.equal((await get('shop')).metadata.labels?.tier, 'front');
-    // Strategic merge keys ports by port: this adds a second port rather than replacing the list.
+    // Strategic merge keys ports by port: this adds a port rather than replacing the list, and
+    // (as apimachinery orders a merged list) items only in the patch come before server-only ones.
     ok(await c.kubectl(['patch', 'svc', 'shop', '-p', '{"spec":{"ports":[{"name":"metrics","port":9100}]}}']));
     assert.deepEqual(
       (await get('shop')).spec.ports.map((p) => p.port),
-      [80, 9100],
+      [9100, 80],
     );
     assert.equal(
       ok(await c.kubectl(['patch', 'svc', 'shop', '--type=merge', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}'])),
@@ -86,10 +87,13 @@ describe('kubectl writes', () => {
     );
     assert.equal((await get('shop')).spec.sessionAffinity, 'ClientIP');
     assert.equal(
-      ok(await c.kubectl(['patch', 'svc', 'shop', '--type=json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":8000}]'])),
+      ok(await c.kubectl(['patch', 'svc', 'shop', '--type=json', '-p', '[{"op":"replace","path":"/spec/ports/1/port","value":8000}]'])),
       'service/shop patched\n',
     );
-    assert.equal((await get('shop')).spec.ports[0].port, 8000);
+    assert.deepEqual(
+      (await get('shop')).spec.ports.map((p) => p.port),
+      [9100, 8000],
+    );
     const rv = (await get('shop')).metadata.resourceVersion;
     assert.equal(
       ok(await c.kubectl(['patch', 'svc', 'shop', '-p', '{"metadata":{"labels":{"tier":"front"}}}'])),
@@ -115,11 +119,12 @@ describe('kubectl writes', () => {
   });
 
   test('expose deployment makes a Service selecting its pods', async () => {
-    assert.equal(ok(await c.kubectl(['expose', 'deployment', 'web', '--port=80', '-n', 'apps'])), 'service/web exposed\n');
+    // Without --port, the port is copied from the container's port.
+    assert.equal(ok(await c.kubectl(['expose', 'deployment', 'web', '-n', 'apps'])), 'service/web exposed\n');
     const s = await get('web', 'apps');
     assert.deepEqual(s.spec.selector, { app: 'web' });
-    assert.equal(s.spec.ports[0].port, 80);
-    assert.equal(s.spec.ports[0].targetPort, 8080, 'target port taken from the container port');
+    assert.equal(s.spec.ports[0].port, 8080);
+    assert.equal(s.spec.ports[0].targetPort, 8080);
     assert.equal(
       ok(await c.kubectl(['expose', 'deployment', 'web', '--name=web-np', '--port=80', '--target-port=8080', '--type=NodePort', '-n', 'apps'])),
       'service/web-np exposed\n',

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +120,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const dataDir = join(tmp, 'data');
   const home = join(tmp, 'home'); // kubectl's HOME and discovery cache: fresh per cluster
   const kubeconfig = join(dataDir, 'kubeconfig');
-  let port = 0;
+  // A fixed port from the start (not --listen :0), so the `kubernetes` Endpoints advertise the
+  // real port and restarts keep the URL.
+  let port = await freePort();
   let child: ChildProcess | undefined;
   let exited: (Promise<RunResult> & { out: () => string; err: () => string }) | undefined;
   const streams = new Set<KubectlStream>();
@@ -248,6 +251,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     throw e;
   }
   return cluster;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const p = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(p));
+    });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
