@@ -183,3 +183,14 @@ test('errors: bad JSON, missing merge key, unknown directive', () => {
   const e4 = statusOf(() => patch(service(), '[1]'));
   assert.equal(e4.code, 400);
 });
+
+test('kubectl apply style nested patch: $setElementOrder on containers and env, $patch delete of an env var', () => {
+  const body =
+    '{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"},{"name":"side"}],"containers":[{"$setElementOrder/env":[{"name":"A"}],"env":[{"$patch":"delete","name":"B"}],"image":"nginx:2","name":"web"}]}}}}';
+  const out = patch(deployment(), body, deployRes) as Deployment & KubeObject;
+  const [web, side] = out.spec!.template.spec!.containers;
+  assert.equal(web.image, 'nginx:2');
+  assert.deepEqual(web.env, [{ name: 'A', value: '1' }]);
+  assert.deepEqual(web.ports, [{ containerPort: 80 }]);
+  assert.deepEqual(side, { name: 'side', image: 'busybox' });
+});

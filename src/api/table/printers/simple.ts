@@ -14,7 +14,7 @@ export const namespacePrinter: Printer = {
 };
 
 export const configMapPrinter: Printer = {
-  columns: [nameColumn(), col('Data', 'integer', 'Data contains the configuration data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.'), ageColumn()],
+  columns: [nameColumn(), col('Data', 'string', 'Data contains the configuration data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.'), ageColumn()],
   print(obj: KubeObject, now: Date) {
     const cm = obj as unknown as ConfigMap;
     const n = Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length;
