@@ -198,11 +198,10 @@ export class AllocationOp {
     this.ops.push(op);
   }
 
-  /** Hands the guarded writes to the registry and registers commit/abort bookkeeping. */
+  /** Hands the guarded writes to the registry; releases take effect in memory on commit. The caller registers abort(). */
   finish(): TxnExtras {
     const { ips, ports } = this.a;
     if (this.ctx.dryRun) return { compares: [], ops: [] };
-    this.ctx.onAbort(() => this.abort());
     this.ctx.onCommit(() => {
       for (const i of this.releasedIPs) ips.clear(i);
       for (const i of this.releasedPorts) ports.clear(i);

@@ -56,10 +56,20 @@ export async function createServiceStrategy(
 
   async function withOp(s: Service, ctx: WriteContext, run: (op: ReturnType<Allocations['begin']>) => Promise<void> | void): Promise<TxnExtras> {
     const op = alloc.begin(owner(s), ctx);
+    // The hook fills spec fields; if this attempt is aborted (e.g. another writer took a value and
+    // the registry retries), those fields must not look like the user's requests next time.
+    const before = clone(s.spec);
+    const undo = () => {
+      op.abort();
+      if (before === undefined) delete s.spec;
+      else s.spec = clone(before);
+    };
+    // In dry-run the filled-in values are the answer, and nothing was marked to give back.
+    if (!ctx.dryRun) ctx.onAbort(undo);
     try {
       await run(op);
     } catch (e) {
-      op.abort();
+      if (!ctx.dryRun) undo();
       throw e;
     }
     return op.finish();

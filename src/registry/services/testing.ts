@@ -19,6 +19,9 @@ export const SERVICES_PREFIX = storagePrefix(SERVICES);
 let uidCounter = 0;
 
 export class ServiceHarness {
+  /** Transactions that failed only on the hook's compares and were retried. */
+  retries = 0;
+
   private constructor(
     readonly store: Store,
     readonly strategy: Strategy & { allocations: Allocations },
@@ -62,6 +65,7 @@ export class ServiceHarness {
       }
       abort();
       if ((r.current[0]?.modRevision ?? 0) !== expect) throw new StatusError(409, 'Conflict', `conflict on ${key}`);
+      this.retries++;
     }
     throw new StatusError(409, 'Conflict', 'allocation kept conflicting');
   }
