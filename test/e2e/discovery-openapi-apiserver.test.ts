@@ -1,6 +1,7 @@
 // Discovery and OpenAPI through the whole API server (createApiServer on an in-memory store) with
 // the real kubectl: api-resources, short names and categories, explain, and the apply round trip
-// that depends on OpenAPI (create, then configure through a strategic merge patch).
+// that depends on OpenAPI (create, then configure through a strategic merge patch). Bootstrap is
+// skipped so that only the objects this test applies exist.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ let env: Record<string, string> = {};
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubesvc-disco-api-'));
-  api = createApiServer({ store: createMemoryStore(), logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG });
+  api = createApiServer({ store: createMemoryStore(), logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG, skipBootstrap: true });
   await api.listen('127.0.0.1', 0);
   await api.ready;
   const kubeconfig = join(dir, 'kubeconfig');
@@ -77,12 +78,6 @@ describe('kubectl discovery and OpenAPI through createApiServer', () => {
     assert.match(wide, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m);
   });
 
-  test('short names and the "all" category resolve', async () => {
-    assert.match(ok(await kubectl(['get', 'svc', '-o', 'name'])), /^service\/kubernetes$/m);
-    assert.match(ok(await kubectl(['get', 'all', '-o', 'name'])), /^service\/kubernetes$/m);
-    assert.match(ok(await kubectl(['get', 'ns', '-o', 'name'])), /^namespace\/default$/m);
-  });
-
   test('explain service.spec.ports and lease.spec', async () => {
     const out = ok(await kubectl(['explain', 'service.spec.ports']));
     assert.match(out, /^FIELD: ports <\[\]ServicePort>$/m);
@@ -102,9 +97,16 @@ spec:
   ports:
   - {name: http, port: 80, targetPort: ${target}}
 `;
+    assert.match(ok(await kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n')), /^namespace\/default created$/m);
     assert.match(ok(await kubectl(['apply', '-f', '-'], svc(8080))), /^service\/disco-web created$/m);
     assert.match(ok(await kubectl(['apply', '-f', '-'], svc(9090))), /^service\/disco-web configured$/m);
     const got = JSON.parse(ok(await kubectl(['get', 'svc', 'disco-web', '-o', 'json']))) as { spec: { ports: { targetPort: number }[] } };
     assert.equal(got.spec.ports[0].targetPort, 9090);
+  });
+
+  test('short names and the "all" category resolve', async () => {
+    assert.match(ok(await kubectl(['get', 'svc', '-o', 'name'])), /^service\/disco-web$/m);
+    assert.match(ok(await kubectl(['get', 'all', '-o', 'name'])), /^service\/disco-web$/m);
+    assert.match(ok(await kubectl(['get', 'ns', '-o', 'name'])), /^namespace\/default$/m);
   });
 });
