@@ -2,7 +2,7 @@
 // signal, loud exit when a component dies.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,7 @@ test('writes the kubeconfig only after readiness, serves, then stops cleanly on 
     t.sendSignal('SIGTERM');
     assert.equal(await done, 0);
     assert.deepEqual(t.events, ['api closed', 'store closed']);
+    assert.equal(existsSync(join(t.config.dataDir, 'kubesvc.pid')), false, 'the data dir lock is released');
     assert.equal(t.hasSignalHandler(), false);
   } finally {
     await t[Symbol.asyncDispose]();
@@ -127,6 +128,30 @@ test('a dying API server ends up with exit code 1 and an error log', async () =>
     assert.equal(await done, 1);
     assert.ok(t.lines.some((l) => /level=error msg="the API server failed; shutting down" err=boom/.test(l)), t.lines.join('\n'));
     assert.ok(t.events.includes('store closed'));
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+});
+
+test('a data dir in use by another live kubesvc is exit code 1, nothing opened', async () => {
+  const t = await setup();
+  try {
+    const first = runUp(t.config, t.deps);
+    await until(() => existsSync(join(t.config.dataDir, 'kubeconfig')));
+    const second = await setup();
+    try {
+      const config = { ...second.config, dataDir: t.config.dataDir };
+      // Same process, so make the lock look like another's: a live pid that is not ours.
+      await writeFile(join(t.config.dataDir, 'kubesvc.pid'), `${process.ppid}\n`);
+      assert.equal(await runUp(config, second.deps), 1);
+      assert.equal(second.seen.length, 0);
+      assert.ok(second.lines.some((l) => /cannot use the data dir.*in use by another kubesvc/.test(l)), second.lines.join('\n'));
+      await writeFile(join(t.config.dataDir, 'kubesvc.pid'), `${process.pid}\n`);
+    } finally {
+      await second[Symbol.asyncDispose]();
+    }
+    t.sendSignal('SIGINT');
+    assert.equal(await first, 0);
   } finally {
     await t[Symbol.asyncDispose]();
   }

@@ -8,6 +8,7 @@ import type { ApiServer, ApiServerConfig } from '../apiserver/config.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/log.js';
 import { startCompactor } from './compactor.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { renderKubeconfig, serverURL, writeFileAtomic } from './kubeconfig.js';
 import type { StoreChoice, UpConfig } from './up-config.js';
 import { EXIT_FAILURE, EXIT_OK } from './usage-error.js';
@@ -32,13 +33,21 @@ export function kubeconfigPath(config: UpConfig): string {
 
 export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   const log = deps.logger;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  let lock: DataDirLock;
+  try {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    lock = await lockDataDir(config.dataDir);
+  } catch (e) {
+    log.error('cannot use the data dir', { dir: config.dataDir, err: e });
+    return EXIT_FAILURE;
+  }
 
   let store: Store;
   try {
     store = await deps.openStore(config.store);
   } catch (e) {
     log.error('cannot open the store', { backend: config.store.backend, err: e });
+    await lock.release();
     return EXIT_FAILURE;
   }
 
@@ -106,6 +115,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       log.error('closing the store failed', { err: e });
       result = EXIT_FAILURE;
     }
+    await lock.release().catch((e: unknown) => log.warn('cannot remove the data dir lock', { err: e }));
     clearTimeout(timer);
     if (result === EXIT_OK) log.info('stopped');
     return result;
