@@ -21,6 +21,8 @@ interface Seen {
   method: string;
   url: string;
   accept: string;
+  ifNoneMatch: string;
+  status?: number;
 }
 
 let server: Server;
@@ -73,7 +75,9 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubesvc-disco-'));
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    seen.push({ method: req.method ?? '', url: req.url ?? '', accept: String(req.headers.accept ?? '') });
+    const entry: Seen = { method: req.method ?? '', url: req.url ?? '', accept: String(req.headers.accept ?? ''), ifNoneMatch: String(req.headers['if-none-match'] ?? '') };
+    seen.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
     if (url.pathname === '/version') {
       return json(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' });
     }
@@ -145,6 +149,20 @@ describe('kubectl against discovery + OpenAPI (stub REST)', () => {
     const r = await kubectl(['get', 'svc']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(seen.some((s) => s.method === 'GET' && s.url.startsWith('/api/v1/namespaces/default/services?')), JSON.stringify(seen));
+  });
+
+  test('kubectl revalidates its cached aggregated discovery by ETag and gets 304', async () => {
+    const cacheEnv = { KUBECACHEDIR: join(dir, 'cache-etag') };
+    ok(await kubectl(['api-resources'], '', cacheEnv));
+    // --cached=false makes kubectl ask again; its HTTP cache sends the stored ETag.
+    seen.length = 0;
+    ok(await kubectl(['api-resources', '--cached=false'], '', cacheEnv));
+    const apis = seen.filter((s) => s.url.startsWith('/apis?') || s.url.startsWith('/api?'));
+    assert.ok(apis.length >= 2, JSON.stringify(seen));
+    for (const s of apis) {
+      assert.match(s.ifNoneMatch, /^"[0-9A-F]{128}"$/, JSON.stringify(s));
+      assert.equal(s.status, 304, JSON.stringify(s));
+    }
   });
 
   test('explain service.spec.ports prints the field docs from the generated schemas', async () => {
