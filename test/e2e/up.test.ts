@@ -65,6 +65,17 @@ describe('a running cluster', () => {
     assert.match(r.stderr, /EADDRINUSE/);
   });
 
+  test('a second kubesvc on the same data dir refuses to start', async () => {
+    const r = await run(process.execPath, [KUBESVC_BIN, 'up', '--data-dir', c.dataDir, '--listen', '127.0.0.1:0'], {
+      env: { PATH: process.env.PATH ?? '' },
+      timeoutMs: 15_000,
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`in use by another kubesvc \\(pid ${c.pid()}\\)`));
+    // The running one is unharmed.
+    assert.equal(ok(await c.kubectl(['get', 'namespace', 'default', '-o', 'name'])), 'namespace/default\n');
+  });
+
   test('SIGTERM stops cleanly (exit 0); a restart keeps objects, uids, resourceVersions and allocations', async () => {
     ok(await c.kubectl(['create', 'service', 'nodeport', 'keep', '--tcp=80:8080']));
     const before1 = json<Svc>(await c.kubectl(['get', 'svc', 'keep', '-o', 'json']));
