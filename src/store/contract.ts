@@ -474,9 +474,23 @@ export function runStoreContract(
         } finally {
           w.cancel();
         }
+        // The event at the compacted revision keeps its prevKv (an update this time).
+        await s.compact(6);
+        const c6 = new Collector();
+        const w6 = s.watch('/k/', { afterRevision: 5, ...c6.opts });
+        try {
+          await c6.untilCount(2);
+          assert.deepEqual(
+            c6.events.map((e) => `${e.kv.key}=${e.kv.value}@${e.kv.modRevision}<${e.prevKv?.value ?? '-'}@${e.prevKv?.modRevision ?? '-'}`),
+            ['/k/a=a3@6<a2@3', '/k/d=d1@7<-@-'],
+          );
+        } finally {
+          w6.cancel();
+        }
+        assert.throws(() => s.watch('/k/', { afterRevision: 4, onEvents: () => {} }), CompactedError);
         // Compacting again at or below is a no-op; beyond the current revision is an error.
         await s.compact(3);
-        assert.equal(await s.compactedRevision(), 5);
+        assert.equal(await s.compactedRevision(), 6);
         await assert.rejects(s.compact(100), FutureRevisionError);
         await s.compact(7);
         assert.equal(await s.count('/k/'), 3);
