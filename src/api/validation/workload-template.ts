@@ -23,9 +23,11 @@ export function validateSelectorAndTemplate(
     }
   }
   if (!template) return [...errs, fe.required('spec.template')];
+  // A missing selector selects nothing (labels.Nothing()), so it matches no template either; an
+  // empty one selects everything and is not compared.
   const sel = selector ?? {};
   const empty = Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
-  if (!empty && !selectorMatches(sel, template.metadata?.labels)) {
+  if (!selector || (!empty && !selectorMatches(sel, template.metadata?.labels))) {
     errs.push(fe.invalid('spec.template.metadata.labels', new GoValue(goStringMap(template.metadata?.labels)), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplateSpec(template, 'spec.template'));

@@ -24,9 +24,14 @@ export const createStrategy: StrategyFactory = () => ({
   prepareForUpdate(obj, old) {
     const ns = asNamespace(obj);
     const prev = asNamespace(old);
-    const spec = (ns.spec ??= {});
-    if (prev.spec?.finalizers) spec.finalizers = [...prev.spec.finalizers];
-    else delete spec.finalizers;
+    // Kubernetes changes spec.finalizers only through the /finalize subresource, which kubesvc does
+    // not serve: the namespace lifecycle removes "kubernetes" with a plain update once the
+    // namespace is terminating, so only then may the finalizers change.
+    if (!prev.metadata?.deletionTimestamp) {
+      const spec = (ns.spec ??= {});
+      if (prev.spec?.finalizers) spec.finalizers = [...prev.spec.finalizers];
+      else delete spec.finalizers;
+    }
     if (prev.status) ns.status = structuredClone(prev.status);
     else delete ns.status;
   },
