@@ -53,6 +53,17 @@ test('Endpoints validation', async (t) => {
   for (const c of endpointsCases) await t.test(c.name, async () => assert.deepEqual(await check(endpointsStrategy, c.obj), c.want));
 });
 
+test("the apiserver's own default/kubernetes Endpoints and EndpointSlice may name a loopback address", async () => {
+  const own = { metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [{ addresses: [addr('127.0.0.1')], ports: [{ name: 'https', port: 6443 }] }] };
+  assert.deepEqual(await check(endpointsStrategy, own), []);
+  assert.equal((await check(endpointsStrategy, { ...own, metadata: { name: 'kubernetes', namespace: 'other' } })).length, 1);
+  const slice = { metadata: { name: 'kubernetes', namespace: 'default' }, addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'] }], ports: [{ name: 'https', port: 6443 }] };
+  assert.deepEqual(await check(slicesStrategy, slice), []);
+  assert.deepEqual(await check(slicesStrategy, { ...slice, metadata: { name: 'web', namespace: 'default' } }), [
+    'endpoints[0].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+  ]);
+});
+
 test('Endpoints defaulting: protocol TCP', async () => {
   const s = (await endpointsStrategy(ctx)) as Strategy;
   const o = ep([{ addresses: [addr('10.244.0.5')], ports: [{ port: 80 }] }]) as unknown as KubeObject;

@@ -7,7 +7,7 @@ import type { FieldError } from '../field-errors.js';
 import { invalid, notSupported, required } from '../field-errors.js';
 import { isDNS1123Subdomain } from './names.js';
 import { SUPPORTED_PROTOCOLS, dns1123LabelErrors, qualifiedNameErrors } from './service.js';
-import { IP_MSG, isValidIP, validateNonSpecialIP } from './service-net.js';
+import { IP_MSG, allowApiserverLoopback, isValidIP, validateNonSpecialIP } from './service-net.js';
 
 function validateAddress(a: EndpointAddress, path: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -46,7 +46,7 @@ function validateSubset(ss: EndpointSubset, path: string): FieldError[] {
 export function validateEndpoints(ep: Endpoints): FieldError[] {
   const errs: FieldError[] = [];
   (ep.subsets ?? []).forEach((ss, i) => errs.push(...validateSubset(ss, `subsets[${i}]`)));
-  return errs;
+  return allowApiserverLoopback(ep.metadata, errs);
 }
 
 /** SetDefaults_EndpointPort: protocol TCP. */

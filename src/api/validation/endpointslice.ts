@@ -6,7 +6,7 @@ import type { FieldError } from '../field-errors.js';
 import { duplicate, invalid, notSupported, required, tooMany } from '../field-errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue } from './names.js';
 import { SUPPORTED_PROTOCOLS, dns1123LabelErrors, labelErrors, qualifiedNameErrors } from './service.js';
-import { IPV4_MSG, IPV6_MSG, validateNonSpecialIP } from './service-net.js';
+import { IPV4_MSG, IPV6_MSG, allowApiserverLoopback, validateNonSpecialIP } from './service-net.js';
 import { isIPv4, isIPv6 } from 'node:net';
 
 export const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -94,7 +94,7 @@ export function validateEndpointSlice(slice: EndpointSlice): FieldError[] {
   if (eps.length > MAX_ENDPOINTS) errs.push(tooMany('endpoints', eps.length, MAX_ENDPOINTS));
   else eps.forEach((ep, i) => errs.push(...validateEndpoint(ep, at ?? '', `endpoints[${i}]`)));
   errs.push(...validatePorts(slice.ports ?? []));
-  return errs;
+  return allowApiserverLoopback(slice.metadata, errs);
 }
 
 export function validateEndpointSliceUpdate(slice: EndpointSlice, old: EndpointSlice): FieldError[] {
