@@ -18,7 +18,6 @@ import {
   SPECIAL_COMPONENTS,
   moduleOf,
   packageOf,
-  type Extension,
 } from './extensions.js';
 
 export type Schema = Record<string, unknown>;
@@ -223,5 +222,3 @@ export function generateSchemas(dir: string = typesDir()): Record<string, Schema
 export function generatedJson(dir?: string): string {
   return JSON.stringify(generateSchemas(dir), null, 1) + '\n';
 }
-
-export type { Extension };
