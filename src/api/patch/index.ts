@@ -33,13 +33,14 @@ export function unsupportedPatchType(): StatusError {
   );
 }
 
+/** Non-apply patch bodies must be JSON; kube-apiserver rejects anything else with this text. */
 function decodeJson(body: unknown): Json {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
     try {
       return JSON.parse(text) as Json;
-    } catch (e) {
-      throw badRequest(e instanceof Error ? e.message : String(e));
+    } catch {
+      throw badRequest('invalid JSON patch');
     }
   }
   return body as Json;
@@ -53,10 +54,10 @@ export function parseApplyBody(body: unknown): KubeObject {
     try {
       v = parseYaml(text);
     } catch (e) {
-      throw badRequest(`error decoding YAML: ${e instanceof Error ? e.message : String(e)}`);
+      throw badRequest(`error encoding patch: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  if (!isObject(v)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+  if (!isObject(v)) throw badRequest(`error decoding patch: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type map[string]interface {}`);
   return v as KubeObject;
 }
 
@@ -84,8 +85,10 @@ export function applyPatch(contentType: string, original: KubeObject, patch: unk
         return strategicMergePatch(original as JsonObject, p, schemaForKind(res.kind)) as KubeObject;
       } catch (e) {
         if (e instanceof PatchFormatError) {
-          if (e.status === 422) throw new StatusError(422, 'Invalid', e.message);
-          throw badRequest(e.message);
+          if (e.status === 400) throw badRequest(e.message);
+          if (e.status === 422) throw new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: e.message }] });
+          // Unmapped errors reach the client as a bare 500 with the error text.
+          throw new StatusError(500, 'InternalError', e.message);
         }
         throw e;
       }

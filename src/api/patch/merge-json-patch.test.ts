@@ -38,6 +38,7 @@ test('merge patch: bad JSON is 400', () => {
   const e = statusOf(() => applyPatch('application/merge-patch+json', svc(), '{nope', svcRes));
   assert.equal(e.code, 400);
   assert.equal(e.reason, 'BadRequest');
+  assert.equal(e.message, 'invalid JSON patch');
 });
 
 test('json patch: add, replace, remove, test', () => {

@@ -175,11 +175,16 @@ test('$retainKeys clears fields not listed', () => {
 test('errors: bad JSON, missing merge key, unknown directive', () => {
   const e1 = statusOf(() => patch(service(), '{"spec":'));
   assert.equal(e1.code, 400);
+  assert.equal(e1.message, 'invalid JSON patch');
+  // kube-apiserver passes these through unmapped: a 500 carrying the strategicpatch text.
   const e2 = statusOf(() => patch(service(), { spec: { ports: [{ targetPort: 1 }] } }));
-  assert.equal(e2.code, 400);
+  assert.equal(e2.code, 500);
   assert.equal(e2.message, 'map: map[targetPort:1] does not contain declared merge key: port');
   const e3 = statusOf(() => patch(service(), { spec: { $patch: 'bogus' } }));
   assert.equal(e3.message, 'unknown patch type: bogus in map: map[$patch:bogus]');
+  const e5 = statusOf(() => patch(service(), { spec: { $retainKeys: ['type'], selector: { a: 'b' } } }));
+  assert.equal(e5.code, 400);
+  assert.equal(e5.message, 'invalid patch format of retainKeys');
   const e4 = statusOf(() => patch(service(), '[1]'));
   assert.equal(e4.code, 400);
 });

@@ -11,11 +11,15 @@ const RETAIN_KEYS = '$retainKeys';
 const SET_ORDER = '$setElementOrder/';
 const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
 
-/** A malformed strategic merge patch. `status` is what the apiserver answers (400 or 422). */
+/**
+ * A malformed strategic merge patch. `status` is what kube-apiserver answers: 400 for the
+ * mergepatch format errors it maps to BadRequest, 422 for lists of lists, and 500 for the rest,
+ * which it passes through unmapped (missing merge key, unknown $patch, type mismatches).
+ */
 export class PatchFormatError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 422 = 400,
+    readonly status: 400 | 422 | 500 = 500,
   ) {
     super(message);
     this.name = 'PatchFormatError';
@@ -89,11 +93,11 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
   if (!Object.prototype.hasOwnProperty.call(patch, RETAIN_KEYS)) return;
   const list = patch[RETAIN_KEYS];
   delete patch[RETAIN_KEYS];
-  if (!Array.isArray(list)) throw new PatchFormatError('invalid patch format of retainKeys');
+  if (!Array.isArray(list)) throw new PatchFormatError('invalid patch format of retainKeys', 400);
   const keep = new Set(list.map((v) => String(v)));
   for (const [k, v] of Object.entries(patch)) {
     if (v === null || k.startsWith(DELETE_PRIMITIVE) || k.startsWith(SET_ORDER)) continue;
-    if (!keep.has(k)) throw new PatchFormatError('invalid patch format of retainKeys');
+    if (!keep.has(k)) throw new PatchFormatError('invalid patch format of retainKeys', 400);
   }
   for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
 }
@@ -136,7 +140,7 @@ function validateOrderList(patchList: Json[] | undefined, order: Json[], mergeKe
   for (const item of patchList) {
     if (isObject(item) && Object.prototype.hasOwnProperty.call(item, DIRECTIVE)) continue;
     const i = indexIn(order, item, mergeKey, isObject(item));
-    if (i < 0 || i < last) throw new PatchFormatError('invalid patch format of setElementOrder list');
+    if (i < 0 || i < last) throw new PatchFormatError('invalid patch format of setElementOrder list', 400);
     last = i;
   }
 }
