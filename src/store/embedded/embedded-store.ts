@@ -41,7 +41,10 @@ export interface EmbeddedStoreOptions {
   durability?: Durability;
   /** How many recent revisions' events stay in memory for resuming watches (default 10,000). */
   recentEvents?: number;
-  /** Periodic compaction of old history (default: every 5 minutes keep the last 10,000 revisions); false disables. */
+  /**
+   * Periodic compaction of old history (e.g. `{}`: every 5 minutes keep the last 10,000 revisions).
+   * Off by default: `kubesvc up` runs its own compactor (src/cli/compactor.ts) for every backend.
+   */
   autoCompaction?: AutoCompactionOptions | false;
 }
 
@@ -274,7 +277,7 @@ export async function createEmbeddedStore(opts: EmbeddedStoreOptions): Promise<S
     const store = new EmbeddedStore(log, revision, compacted, logger, opts.recentEvents ?? 10_000);
     store.load();
     logger.info('store opened', { file, revision, compacted, ms: Date.now() - started });
-    if (opts.autoCompaction !== false) store.startAutoCompaction(opts.autoCompaction ?? {});
+    if (opts.autoCompaction !== undefined && opts.autoCompaction !== false) store.startAutoCompaction(opts.autoCompaction);
     return store;
   } catch (err) {
     log.close();
