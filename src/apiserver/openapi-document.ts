@@ -7,9 +7,10 @@ import { RESOURCES } from '../api/resources.js';
 import { SCHEMAS, SCHEMA_REF_PREFIX, type Schema } from '../api/openapi/schemas.js';
 import { servedGroupVersions, type GroupVersion } from './discovery-documents.js';
 import { resourcePaths, type PathItem } from './openapi-paths.js';
+import { VERSION_INFO } from './version.js';
 
-/** The Kubernetes release whose API these documents describe (kubectl's dispatcher picks 1.32). */
-export const OPENAPI_INFO_VERSION = 'v1.32.0';
+/** info.version: the same gitVersion /version reports, as kube-apiserver does. */
+export const OPENAPI_INFO_VERSION = VERSION_INFO.gitVersion;
 
 /** `api/v1`, `apis/apps/v1`: a group-version's key in the root index and in its URL. */
 export function gvKey(gv: GroupVersion): string {
