@@ -1,0 +1,97 @@
+// The Service exercises users know, with the real kubectl against `kubesvc up`: node ports from
+// `expose`, a requested node port taken or out of range, unnamed ports refused, ClusterIP
+// immutability, ExternalName, `get svc` columns, and delete giving values back.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Cluster, startCluster } from '../helpers/cluster.js';
+import { fails, json, ok, row } from '../helpers/output.js';
+
+interface Svc {
+  spec: { clusterIP?: string; type?: string; ports: { port: number; nodePort?: number; protocol?: string }[] };
+}
+
+const twoUnnamedPorts = `apiVersion: v1
+kind: Service
+metadata:
+  name: two
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+  - port: 443
+`;
+
+describe('Service semantics through kubectl', () => {
+  let c: Cluster;
+  const get = async (name: string) => json<Svc>(await c.kubectl(['get', 'svc', name, '-o', 'json']));
+
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.cleanup();
+  });
+
+  test('kubernetes Service holds the first address', async () => {
+    assert.equal((await get('kubernetes')).spec.clusterIP, '10.96.0.1');
+  });
+
+  test('expose --type=NodePort gets a node port in range', async () => {
+    ok(await c.kubectl(['create', 'deployment', 'web', '--image=nginx', '--port=8080']));
+    assert.equal(ok(await c.kubectl(['expose', 'deployment', 'web', '--port=80', '--target-port=8080', '--type=NodePort'])), 'service/web exposed\n');
+    const s = await get('web');
+    const np = s.spec.ports[0].nodePort ?? 0;
+    assert.ok(np >= 30000 && np <= 32767, String(np));
+    assert.match(s.spec.clusterIP ?? '', /^10\.(9[6-9]|10\d|11[01])\./);
+  });
+
+  test('a requested node port: created, then refused as taken, and refused out of range', async () => {
+    assert.equal(ok(await c.kubectl(['create', 'service', 'nodeport', 'my-svc', '--tcp=80:8080', '--node-port=30080'])), 'service/my-svc created\n');
+    assert.equal((await get('my-svc')).spec.ports[0].nodePort, 30080);
+    // Allocation runs before the name is checked, as in kube-apiserver: the port error wins.
+    assert.match(fails(await c.kubectl(['create', 'service', 'nodeport', 'my-svc', '--tcp=80:8080', '--node-port=30080'])), /spec\.ports\[0\]\.nodePort: Invalid value: 30080: provided port is already allocated/);
+    assert.match(fails(await c.kubectl(['create', 'service', 'nodeport', 'other', '--tcp=80:8080', '--node-port=30080'])), /provided port is already allocated/);
+    assert.match(
+      fails(await c.kubectl(['create', 'service', 'nodeport', 'low', '--tcp=80:8080', '--node-port=8080'])),
+      /spec\.ports\[0\]\.nodePort: Invalid value: 8080: provided port is not in the valid range\. The range of valid ports is 30000-32767/,
+    );
+  });
+
+  test('two ports without names are refused with the Kubernetes message', async () => {
+    const err = fails(await c.kubectl(['apply', '-f', '-'], { stdin: twoUnnamedPorts }));
+    assert.match(err, /The Service "two" is invalid/);
+    assert.match(err, /spec\.ports\[0\]\.name: Required value/);
+    assert.match(err, /spec\.ports\[1\]\.name: Required value/);
+  });
+
+  test('clusterIP cannot change; a taken clusterIP is refused', async () => {
+    ok(await c.kubectl(['create', 'service', 'clusterip', 'db', '--tcp=5432', '--clusterip=10.96.0.50']));
+    assert.equal((await get('db')).spec.clusterIP, '10.96.0.50');
+    assert.match(
+      fails(await c.kubectl(['patch', 'svc', 'db', '-p', '{"spec":{"clusterIP":"10.96.0.51","clusterIPs":["10.96.0.51"]}}'])),
+      /spec\.clusterIPs\[0\]: Invalid value: \[\]string\{"10\.96\.0\.51"\}: may not change once set/,
+    );
+    assert.match(
+      fails(await c.kubectl(['create', 'service', 'clusterip', 'db2', '--tcp=5432', '--clusterip=10.96.0.50'])),
+      /spec\.clusterIPs: Invalid value: \[\]string\{"10\.96\.0\.50"\}: failed to allocate IP 10\.96\.0\.50: provided IP is already allocated/,
+    );
+  });
+
+  test('get svc: CLUSTER-IP, EXTERNAL-IP and PORT(S) columns', async () => {
+    ok(await c.kubectl(['create', 'service', 'loadbalancer', 'lb', '--tcp=443:8443']));
+    ok(await c.kubectl(['create', 'service', 'externalname', 'ext', '--external-name=db.example.com']));
+    const out = ok(await c.kubectl(['get', 'svc']));
+    assert.match(out.split('\n')[0], /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
+    assert.deepEqual(row(out, 'my-svc')?.slice(1, 5), ['NodePort', (await get('my-svc')).spec.clusterIP, '<none>', '80:30080/TCP']);
+    const lbNodePort = (await get('lb')).spec.ports[0].nodePort;
+    assert.deepEqual(row(out, 'lb')?.slice(1, 5), ['LoadBalancer', (await get('lb')).spec.clusterIP, '<pending>', `443:${lbNodePort}/TCP`]);
+    assert.deepEqual(row(out, 'ext')?.slice(1, 4), ['ExternalName', '<none>', 'db.example.com']);
+    assert.deepEqual(row(out, 'db')?.slice(1, 5), ['ClusterIP', '10.96.0.50', '<none>', '5432/TCP']);
+  });
+
+  test('delete gives the node port back', async () => {
+    assert.equal(ok(await c.kubectl(['delete', 'svc', 'my-svc'])), 'service "my-svc" deleted\n');
+    assert.equal(ok(await c.kubectl(['create', 'service', 'nodeport', 'again', '--tcp=80:8080', '--node-port=30080'])), 'service/again created\n');
+  });
+});
