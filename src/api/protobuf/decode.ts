@@ -41,6 +41,13 @@ export function decodeProtobufObject(body: Buffer): KubeObject {
     throw badRequest(`no kind "${kind}" is registered for version "${apiVersion}" in protobuf bodies`);
   }
   const raw = typeof envelope.raw === 'string' ? Buffer.from(envelope.raw, 'base64') : Buffer.alloc(0);
-  const obj = messageToJSON(message, decodeMessage(message, raw));
+  const wire = decodeMessage(message, raw);
+  let obj: Plain;
+  try {
+    obj = messageToJSON(message, wire);
+  } catch (e) {
+    // e.g. a timestamp beyond what RFC 3339 can express
+    throw badRequest(`unable to decode protobuf ${message}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return { apiVersion, kind, ...obj };
 }
