@@ -71,16 +71,17 @@ export function inProcessTransport(registry: Registry): Transport {
     watch: (res, opts, handlers) =>
       mappedErrors(async () => {
         let stopped = false;
-        let inner: WatchHandle | undefined;
+        // The registry may end the watch (a 410 ERROR) before it returns its handle.
+        const inner: { handle?: WatchHandle } = {};
         const handle: WatchHandle = {
           stop() {
             if (stopped) return;
             stopped = true;
             watches.delete(handle);
-            inner?.stop();
+            inner.handle?.stop();
           },
         };
-        inner = await registry.watch(
+        inner.handle = await registry.watch(
           res,
           {
             namespace: opts.namespace,
@@ -105,7 +106,7 @@ export function inProcessTransport(registry: Registry): Transport {
             },
           },
         );
-        if (stopped) inner.stop();
+        if (stopped) inner.handle.stop();
         else watches.add(handle);
         return handle;
       }),
