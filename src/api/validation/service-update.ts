@@ -28,7 +28,7 @@ function clusterIPChanges(svc: Service, old: Service): FieldError[] {
     if (now.length === 0) errs.push(invalid('spec.clusterIPs[0]', goStrings(svc.spec?.clusterIPs), 'primary clusterIP can not be unset'));
     if (was.length > 0 && now.length > 0 && now[0] !== was[0]) errs.push(changed());
     if (now.length === 1 && svc.spec?.ipFamilyPolicy !== 'SingleStack') {
-      errs.push(invalid('spec.clusterIPs[0]', goStrings(svc.spec?.clusterIPs), "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"));
+      errs.push(invalid('spec.ipFamilyPolicy', svc.spec?.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
     }
   } else if (was.length > 0 && now[0] !== was[0]) {
     errs.push(changed());
@@ -51,7 +51,7 @@ function ipFamilyChanges(svc: Service, old: Service): FieldError[] {
     if ((svc.spec?.clusterIPs?.length ?? 0) === 0) errs.push(invalid(path, goFamilies(svc.spec?.ipFamilies), 'primary ipFamily can not be unset'));
     if (now.length > 0 && now[0] !== was[0]) errs.push(invalid(path, goStrings(svc.spec?.clusterIPs), 'may not change once set'));
     if (now.length === 1 && svc.spec?.ipFamilyPolicy !== 'SingleStack') {
-      errs.push(invalid(path, goStrings(svc.spec?.clusterIPs), "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary ipFamily"));
+      errs.push(invalid('spec.ipFamilyPolicy', svc.spec?.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
     }
   } else if (was.length > 0 && now.length > 0 && now[0] !== was[0]) {
     errs.push(invalid(path, goStrings(svc.spec?.clusterIPs), 'may not change once set'));

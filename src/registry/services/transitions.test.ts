@@ -176,8 +176,12 @@ test('status: only through /status, spec changes there ignored, validated', asyn
     'Service "lb" is invalid: status.loadBalancer.ingress[0].hostname: Invalid value: "192.0.2.1": must be a DNS name, not an IP address',
   );
   assert.equal(
-    await errorOf(h.updateStatus('lb', { ...s, status: { conditions: [{ type: 'Ready', status: 'Yes', reason: 'x', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }] } })),
-    'Service "lb" is invalid: status.conditions[0].status: Unsupported value: "Yes": supported values: "False", "True", "Unknown"',
+    await errorOf(h.updateStatus('lb', { ...s, status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'Direct' }] } } })),
+    'Service "lb" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: "Direct": supported values: "Proxy", "VIP"',
+  );
+  assert.equal(
+    await errorOf(h.updateStatus('lb', { ...s, status: { loadBalancer: { ingress: [{ hostname: 'lb.example.com', ipMode: 'VIP' }] } } })),
+    'Service "lb" is invalid: status.loadBalancer.ingress[0].ipMode: Forbidden: may not be specified when `ip` is not set',
   );
   await h.create({ metadata: { name: 'cip' }, spec: { selector: { a: 'b' }, ports: [{ port: 80 }] } });
   const cip = (await h.get('cip'))!;
