@@ -98,3 +98,21 @@ test('bad apply body is 400', () => {
   assert.equal(statusOf(() => parseApplyBody('[1,2]')).code, 400);
   assert.equal(statusOf(() => parseApplyBody('a: [')).code, 400);
 });
+
+test('recordUpdate: changed fields move to the writing manager as an Update entry', () => {
+  const live = stored(applyServerSideApply(undefined, parseApplyBody(BODY), svcRes, { fieldManager: 'kubectl', force: false, now }));
+  const edited = structuredClone(live);
+  edited.spec!.selector = { app: 'web', tier: 'fe' };
+  const out = recordUpdate(live, edited, svcRes, 'kubectl-edit', now) as Service & KubeObject;
+  const entries = out.metadata!.managedFields!;
+  assert.deepEqual(
+    entries.map((e) => [e.manager, e.operation]),
+    [
+      ['kubectl', 'Apply'],
+      ['kubectl-edit', 'Update'],
+    ],
+  );
+  assert.deepEqual(entries[1].fieldsV1, { 'f:spec': { 'f:selector': { 'f:tier': {} } } });
+  // Nothing changed: managedFields stay as they are.
+  assert.deepEqual(recordUpdate(live, structuredClone(live), svcRes, 'kubectl-edit', now), live);
+});

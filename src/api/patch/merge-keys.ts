@@ -84,7 +84,7 @@ export const KIND_SCHEMAS: Record<string, TypeSchema> = {
   Node: {
     metadata: { type: OBJECT_META },
     spec: { type: { podCIDRs: { list: 'set' } } },
-    status: { type: { conditions: CONDITIONS, addresses: byKey('type', undefined, { keys: ['type', 'address'] }) } },
+    status: { type: { conditions: CONDITIONS, addresses: byKey('type') } },
   },
   Namespace: withStatusConditions({}),
   ConfigMap: { metadata: { type: OBJECT_META } },

@@ -199,3 +199,9 @@ test('kubectl apply style nested patch: $setElementOrder on containers and env, 
   assert.deepEqual(web.ports, [{ containerPort: 80 }]);
   assert.deepEqual(side, { name: 'side', image: 'busybox' });
 });
+
+test('$setElementOrder that does not list the patched items is rejected', () => {
+  const e = statusOf(() => patch(service(), { spec: { '$setElementOrder/ports': [{ port: 443 }], ports: [{ port: 80, targetPort: 1 }] } }));
+  assert.equal(e.code, 500);
+  assert.match(e.message, /^The order in patch list:\n\[map\[port:80 targetPort:1\]\]\n doesn't match \$setElementOrder\/ list:/);
+});

@@ -133,15 +133,18 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, schema: Type
   }
 }
 
-/** Every (non-directive) element of the patch list must be named in $setElementOrder. */
+/** The patch list's elements must appear in $setElementOrder, in the same relative order. */
 function validateOrderList(patchList: Json[] | undefined, order: Json[], mergeKey: string): void {
-  if (!patchList) return;
-  let last = -1;
-  for (const item of patchList) {
-    if (isObject(item) && Object.prototype.hasOwnProperty.call(item, DIRECTIVE)) continue;
-    const i = indexIn(order, item, mergeKey, isObject(item));
-    if (i < 0 || i < last) throw new PatchFormatError('invalid patch format of setElementOrder list', 400);
-    last = i;
+  if (!patchList || patchList.length === 0 || order.length === 0) return;
+  const items = patchList.filter((x) => !(isObject(x) && Object.prototype.hasOwnProperty.call(x, DIRECTIVE)));
+  let pi = 0;
+  let oi = 0;
+  while (pi < items.length && oi < order.length) {
+    if (deepEqual(keyOf(items[pi], mergeKey, isObject(items[pi])), keyOf(order[oi], mergeKey, isObject(order[oi])))) pi++;
+    oi++;
+  }
+  if (pi < items.length) {
+    throw new PatchFormatError(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${SET_ORDER} list:\n${goFormat(order)}\n`);
   }
 }
 
