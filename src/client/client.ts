@@ -3,6 +3,7 @@
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Kind } from './kinds.js';
+import type { ApiObject } from './objects.js';
 import type {
   DeleteOptions,
   ListOptions,
@@ -16,7 +17,7 @@ import type {
   WriteOptions,
 } from './transport.js';
 
-export interface ResourceClient<T extends KubeObject> {
+export interface ResourceClient<T extends ApiObject> {
   readonly resource: ResourceInfo;
   /** `namespace` is ignored for cluster-scoped resources. */
   get(namespace: string | undefined, name: string): Promise<T>;
@@ -37,24 +38,24 @@ export interface ResourceClient<T extends KubeObject> {
 
 export interface Client {
   readonly transport: Transport;
-  resource<T extends KubeObject>(kind: Kind<T>): ResourceClient<T>;
+  resource<T extends ApiObject>(kind: Kind<T>): ResourceClient<T>;
   /** Untyped access by ResourceInfo (generic components such as the garbage collector). */
-  resource<T extends KubeObject = KubeObject>(info: ResourceInfo): ResourceClient<T>;
+  resource<T extends ApiObject = KubeObject>(info: ResourceInfo): ResourceClient<T>;
   close(): void;
 }
 
-function nameOf(obj: KubeObject): string {
+function nameOf(obj: ApiObject): string {
   const name = obj.metadata?.name;
   if (!name) throw new Error('the object has no metadata.name');
   return name;
 }
 
-function resourceClient<T extends KubeObject>(t: Transport, res: ResourceInfo): ResourceClient<T> {
-  const nsOf = (ns: string | undefined, obj?: KubeObject) => (res.namespaced ? (ns ?? obj?.metadata?.namespace) : undefined);
-  const list = async (opts: ListOptions = {}) => (await t.list(res, { ...opts, namespace: nsOf(opts.namespace) })) as ListResult<T>;
+function resourceClient<T extends ApiObject>(t: Transport, res: ResourceInfo): ResourceClient<T> {
+  const nsOf = (ns: string | undefined, obj?: ApiObject) => (res.namespaced ? (ns ?? obj?.metadata?.namespace) : undefined);
+  const list = async (opts: ListOptions = {}) => (await t.list(res, { ...opts, namespace: nsOf(opts.namespace) })) as unknown as ListResult<T>;
   return {
     resource: res,
-    get: async (ns, name) => (await t.get(res, nsOf(ns), name)) as T,
+    get: async (ns, name) => (await t.get(res, nsOf(ns), name)) as unknown as T,
     list,
     async listAll(opts = {}, pageSize = 500) {
       const items: T[] = [];
@@ -65,20 +66,20 @@ function resourceClient<T extends KubeObject>(t: Transport, res: ResourceInfo): 
         page = await list({ ...opts, resourceVersion: undefined, resourceVersionMatch: undefined, limit: pageSize, continue: page.continue });
       }
     },
-    create: async (ns, obj, o = {}) => (await t.create(res, nsOf(ns, obj), obj, o)) as T,
-    update: async (ns, obj, o = {}) => (await t.update(res, nsOf(ns, obj), nameOf(obj), obj, o)) as T,
-    updateStatus: async (ns, obj, o = {}) => (await t.updateStatus(res, nsOf(ns, obj), nameOf(obj), obj, o)) as T,
-    patch: async (ns, name, type, patch, o = {}) => (await t.patch(res, nsOf(ns), name, type, patch, o)) as T,
-    delete: async (ns, name, o = {}) => (await t.delete(res, nsOf(ns), name, o)) as T,
-    watch: (opts, handlers) => t.watch(res, { ...opts, namespace: nsOf(opts.namespace) }, handlers as WatchHandlers),
+    create: async (ns, obj, o = {}) => (await t.create(res, nsOf(ns, obj), obj as unknown as KubeObject, o)) as unknown as T,
+    update: async (ns, obj, o = {}) => (await t.update(res, nsOf(ns, obj), nameOf(obj), obj as unknown as KubeObject, o)) as unknown as T,
+    updateStatus: async (ns, obj, o = {}) => (await t.updateStatus(res, nsOf(ns, obj), nameOf(obj), obj as unknown as KubeObject, o)) as unknown as T,
+    patch: async (ns, name, type, patch, o = {}) => (await t.patch(res, nsOf(ns), name, type, patch, o)) as unknown as T,
+    delete: async (ns, name, o = {}) => (await t.delete(res, nsOf(ns), name, o)) as unknown as T,
+    watch: (opts, handlers) => t.watch(res, { ...opts, namespace: nsOf(opts.namespace) }, handlers as unknown as WatchHandlers),
   };
 }
 
 export function createClient(transport: Transport): Client {
-  const cache = new Map<ResourceInfo, ResourceClient<KubeObject>>();
+  const cache = new Map<ResourceInfo, ResourceClient<ApiObject>>();
   return {
     transport,
-    resource<T extends KubeObject>(k: Kind<T> | ResourceInfo): ResourceClient<T> {
+    resource<T extends ApiObject>(k: Kind<T> | ResourceInfo): ResourceClient<T> {
       const info = 'info' in k ? k.info : k;
       let rc = cache.get(info);
       if (!rc) cache.set(info, (rc = resourceClient(transport, info)));

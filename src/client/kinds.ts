@@ -4,17 +4,17 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { KubeObject } from '../api/object.js';
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import type { ApiObject } from './objects.js';
 
-export interface Kind<T extends KubeObject> {
+export interface Kind<T extends ApiObject> {
   readonly info: ResourceInfo;
   /** Never set: carries the object type for inference. */
   readonly _type?: T;
 }
 
 /** A resource by "<group>/<plural>" ("/services", "apps/deployments"). */
-export function kind<T extends KubeObject>(id: string): Kind<T> {
+export function kind<T extends ApiObject>(id: string): Kind<T> {
   const slash = id.indexOf('/');
   const group = id.slice(0, slash);
   const plural = id.slice(slash + 1);
@@ -23,18 +23,15 @@ export function kind<T extends KubeObject>(id: string): Kind<T> {
   return { info };
 }
 
-// kubernetes-types marks metadata optional, as KubeObject does; the casts only widen the index signature.
-type K<T> = T & KubeObject;
-
-export const NAMESPACES = kind<K<Namespace>>('/namespaces');
-export const NODES = kind<K<Node>>('/nodes');
-export const PODS = kind<K<Pod>>('/pods');
-export const SERVICES = kind<K<Service>>('/services');
-export const ENDPOINTS = kind<K<Endpoints>>('/endpoints');
-export const EVENTS = kind<K<Event>>('/events');
-export const CONFIGMAPS = kind<K<ConfigMap>>('/configmaps');
-export const ENDPOINTSLICES = kind<K<EndpointSlice>>('discovery.k8s.io/endpointslices');
-export const DEPLOYMENTS = kind<K<Deployment>>('apps/deployments');
-export const REPLICASETS = kind<K<ReplicaSet>>('apps/replicasets');
-export const STATEFULSETS = kind<K<StatefulSet>>('apps/statefulsets');
-export const LEASES = kind<K<Lease>>('coordination.k8s.io/leases');
+export const NAMESPACES = kind<Namespace>('/namespaces');
+export const NODES = kind<Node>('/nodes');
+export const PODS = kind<Pod>('/pods');
+export const SERVICES = kind<Service>('/services');
+export const ENDPOINTS = kind<Endpoints>('/endpoints');
+export const EVENTS = kind<Event>('/events');
+export const CONFIGMAPS = kind<ConfigMap>('/configmaps');
+export const ENDPOINTSLICES = kind<EndpointSlice>('discovery.k8s.io/endpointslices');
+export const DEPLOYMENTS = kind<Deployment>('apps/deployments');
+export const REPLICASETS = kind<ReplicaSet>('apps/replicasets');
+export const STATEFULSETS = kind<StatefulSet>('apps/statefulsets');
+export const LEASES = kind<Lease>('coordination.k8s.io/leases');

@@ -1,15 +1,25 @@
 // Small helpers on objects that the client, the cache and the informer share.
-import type { KubeObject } from '../api/object.js';
+import type { ObjectMeta } from '../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../api/resources.js';
 
+/**
+ * What the typed client and informers accept: any object with Kubernetes metadata. Wider than
+ * KubeObject, whose index signature kubernetes-types' interfaces (Service, Pod, ...) do not satisfy.
+ */
+export interface ApiObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
 /** Lists over HTTP carry items without kind/apiVersion; the client puts them back so every object is self-describing. */
-export function stampKind(res: ResourceInfo, obj: KubeObject): void {
+export function stampKind(res: ResourceInfo, obj: ApiObject): void {
   obj.kind ??= res.kind;
   obj.apiVersion ??= apiVersionOf(res);
 }
 
 /** client-go's MetaNamespaceKeyFunc: "namespace/name", or "name" for cluster-scoped objects. */
-export function objectKey(obj: KubeObject): string {
+export function objectKey(obj: ApiObject): string {
   const m = obj.metadata ?? {};
   const name = m.name ?? '';
   return m.namespace ? `${m.namespace}/${name}` : name;

@@ -4,6 +4,7 @@
 // (ECONNREFUSED and the like) so callers can tell "the server said no" from "no server".
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
+import type { ApiObject } from './objects.js';
 
 export interface ListOptions {
   /** undefined: all namespaces (or a cluster-scoped resource). */
@@ -17,7 +18,7 @@ export interface ListOptions {
   resourceVersionMatch?: 'Exact' | 'NotOlderThan';
 }
 
-export interface ListResult<T extends KubeObject = KubeObject> {
+export interface ListResult<T extends ApiObject = KubeObject> {
   /** Each item carries kind and apiVersion, whichever transport carried it. */
   items: T[];
   resourceVersion: string;
@@ -62,13 +63,13 @@ export interface WatchOptions {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-export interface WatchEvent<T extends KubeObject = KubeObject> {
+export interface WatchEvent<T extends ApiObject = KubeObject> {
   type: WatchEventType;
   /** For ERROR: a meta/v1 Status (turn it into a StatusError with `fromStatus`). */
   object: T;
 }
 
-export interface WatchHandlers<T extends KubeObject = KubeObject> {
+export interface WatchHandlers<T extends ApiObject = KubeObject> {
   onEvent(ev: WatchEvent<T>): void;
   /**
    * The watch is over and no more events follow. `err` is set when it ended abnormally (connection
