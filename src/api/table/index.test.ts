@@ -55,6 +55,8 @@ test('service columns and cells', () => {
   );
   assert.deepEqual(cells('Service', { ...base, spec: { type: 'ExternalName', externalName: 'db.example.com' } }).slice(1, 5), ['ExternalName', '<none>', 'db.example.com', '<none>']);
   assert.deepEqual(cells('Service', { ...base, spec: { type: 'ClusterIP', clusterIP: 'None', externalIPs: ['5.6.7.8', '5.6.7.9'] } }).slice(2, 4), ['None', '5.6.7.8,5.6.7.9']);
+  // Without a type (never stored: defaulting sets one) the printer says <unknown>, as upstream.
+  assert.deepEqual(cells('Service', { ...base, spec: { clusterIP: '10.96.0.3' } }).slice(1, 5), ['', '10.96.0.3', '<unknown>', '<none>']);
 });
 
 test('endpoints and endpointslices', () => {

@@ -29,7 +29,7 @@ function loadBalancerString(s: LoadBalancerStatus | undefined): string {
 function externalIP(svc: Service): string {
   const spec = svc.spec ?? {};
   const ext = spec.externalIPs ?? [];
-  switch (spec.type ?? 'ClusterIP') {
+  switch (spec.type) {
     case 'ClusterIP':
     case 'NodePort':
       return ext.length ? ext.join(',') : '<none>';
