@@ -3,19 +3,10 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import * as fe from '../field-errors.js';
 import type { FieldError } from '../field-errors.js';
-import { isQualifiedName } from './names.js';
+import { validateFinalizerName } from './objectmeta.js';
 
 /** The finalizer the namespace controller owns. */
 export const FINALIZER_KUBERNETES = 'kubernetes';
-
-export function validateFinalizerName(name: string, path: string): FieldError[] {
-  const msgs = isQualifiedName(name);
-  if (msgs.length) return msgs.map((m) => fe.invalid(path, name, m));
-  if (!name.includes('/') && name !== FINALIZER_KUBERNETES) {
-    return [fe.invalid(path, name, 'name is neither a standard finalizer name nor is it fully qualified')];
-  }
-  return [];
-}
 
 export function validateNamespace(ns: Namespace): FieldError[] {
   const errs: FieldError[] = [];

@@ -104,3 +104,20 @@ test('pod updates: images may change, other spec fields may not', () => {
   deadline.spec!.activeDeadlineSeconds = 30;
   assert.deepEqual(validatePodUpdate(deadline, old), []);
 });
+
+test('tolerations: key, operator, value and effect rules', () => {
+  const p = pod({
+    containers: [{ name: 'c', image: 'x' }],
+    tolerations: [
+      { operator: 'Equal', value: 'v' },
+      { key: 'k', operator: 'Exists', value: 'v', effect: 'NoExecute' },
+      { key: 'k', operator: 'Like', tolerationSeconds: 5, effect: 'NoSchedule' },
+    ],
+  });
+  assert.deepEqual(texts(p), [
+    'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
+    `spec.tolerations[1].operator: Invalid value: {"key":"k","operator":"Exists","value":"v","effect":"NoExecute"}: value must be empty when \`operator\` is 'Exists'`,
+    "spec.tolerations[2].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+    'spec.tolerations[2].operator: Unsupported value: "Like": supported values: "Equal", "Exists"',
+  ]);
+});

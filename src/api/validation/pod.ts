@@ -5,7 +5,7 @@ import * as fe from '../field-errors.js';
 import type { FieldError } from '../field-errors.js';
 import { deepEqual, validateAnnotations, validateLabels } from './common.js';
 import { validateContainers } from './container.js';
-import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -42,13 +42,22 @@ function validateTolerations(tolerations: Toleration[] | undefined, path: string
   const errs: FieldError[] = [];
   (tolerations ?? []).forEach((t, i) => {
     const at = `${path}[${i}]`;
-    if (t.operator && !TOLERATION_OPERATORS.includes(t.operator)) errs.push(fe.notSupported(`${at}.operator`, t.operator, TOLERATION_OPERATORS));
-    if (t.operator === 'Exists' && t.value) errs.push(fe.invalid(`${at}.operator`, t.value, 'value must be empty when `operator` is \'Exists\''));
-    if (!t.key && t.operator !== 'Exists') errs.push(fe.invalid(`${at}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (t.effect && !TAINT_EFFECTS.includes(t.effect)) errs.push(fe.notSupported(`${at}.effect`, t.effect, TAINT_EFFECTS));
-    if (typeof t.tolerationSeconds === 'number' && t.effect !== 'NoExecute') {
-      errs.push(fe.invalid(`${at}.effect`, t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
+    if (t.key) for (const m of isQualifiedName(t.key)) errs.push(fe.invalid(`${at}.key`, t.key, m));
+    if (!t.key && t.operator !== 'Exists') {
+      errs.push(fe.invalid(`${at}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     }
+    if (typeof t.tolerationSeconds === 'number' && t.effect !== 'NoExecute') {
+      errs.push(fe.invalid(`${at}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    if (!t.operator || t.operator === 'Equal') {
+      const msgs = isValidLabelValue(t.value ?? '');
+      if (msgs.length) errs.push(fe.invalid(`${at}.operator`, t.value ?? '', msgs.join(';')));
+    } else if (t.operator === 'Exists') {
+      if (t.value) errs.push(fe.invalid(`${at}.operator`, t, "value must be empty when `operator` is 'Exists'"));
+    } else {
+      errs.push(fe.notSupported(`${at}.operator`, t.operator, TOLERATION_OPERATORS));
+    }
+    if (t.effect && !TAINT_EFFECTS.includes(t.effect)) errs.push(fe.notSupported(`${at}.effect`, t.effect, TAINT_EFFECTS));
   });
   return errs;
 }

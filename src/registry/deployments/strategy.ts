@@ -5,6 +5,7 @@ import { keepOldStatus } from '../../api/defaults/status.js';
 import { setDeploymentDefaults } from '../../api/defaults/workloads.js';
 import type { KubeObject } from '../../api/object.js';
 import { validateDeployment, validateDeploymentStatus, validateDeploymentUpdate } from '../../api/validation/deployment.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asDeployment = (o: KubeObject) => o as unknown as Deployment;
@@ -15,7 +16,7 @@ export const createStrategy: StrategyFactory = () => ({
     obj.status = {};
   },
   prepareForUpdate: keepOldStatus,
-  validate: (obj) => validateDeployment(asDeployment(obj)),
-  validateUpdate: (obj, old) => validateDeploymentUpdate(asDeployment(obj), asDeployment(old)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateDeployment(asDeployment(obj))],
+  validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validateDeploymentUpdate(asDeployment(obj), asDeployment(old))],
   validateStatusUpdate: (obj) => validateDeploymentStatus(asDeployment(obj)),
 });

@@ -2,10 +2,11 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { KubeObject } from '../../api/object.js';
 import { validateLease } from '../../api/validation/lease.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asLease = (o: KubeObject) => o as unknown as Lease;
 
 export const createStrategy: StrategyFactory = () => ({
-  validate: (obj) => validateLease(asLease(obj)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateLease(asLease(obj))],
 });

@@ -5,6 +5,7 @@ import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { LABEL_METADATA_NAME, setNamespaceDefaults } from '../../api/defaults/cluster.js';
 import type { KubeObject } from '../../api/object.js';
 import { FINALIZER_KUBERNETES, validateNamespace, validateNamespaceUpdate } from '../../api/validation/namespace.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asNamespace = (o: KubeObject) => o as unknown as Namespace;
@@ -35,7 +36,7 @@ export const createStrategy: StrategyFactory = () => ({
     if (prev.status) ns.status = structuredClone(prev.status);
     else delete ns.status;
   },
-  validate: (obj) => validateNamespace(asNamespace(obj)),
-  validateUpdate: (obj) => validateNamespaceUpdate(asNamespace(obj)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateNamespace(asNamespace(obj))],
+  validateUpdate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateNamespaceUpdate(asNamespace(obj))],
   validateStatusUpdate: (obj) => validateNamespace(asNamespace(obj)),
 });

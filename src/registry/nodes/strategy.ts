@@ -5,6 +5,7 @@ import { setNodeDefaults } from '../../api/defaults/cluster.js';
 import { keepOldStatus } from '../../api/defaults/status.js';
 import type { KubeObject } from '../../api/object.js';
 import { validateNode } from '../../api/validation/node.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asNode = (o: KubeObject) => o as unknown as Node;
@@ -12,6 +13,6 @@ const asNode = (o: KubeObject) => o as unknown as Node;
 export const createStrategy: StrategyFactory = () => ({
   default: (obj) => setNodeDefaults(asNode(obj)),
   prepareForUpdate: keepOldStatus,
-  validate: (obj) => validateNode(asNode(obj)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateNode(asNode(obj))],
   validateStatusUpdate: (obj) => validateNode(asNode(obj)),
 });

@@ -7,6 +7,7 @@ import { podQOSClass } from '../../api/defaults/qos.js';
 import { keepOldStatus } from '../../api/defaults/status.js';
 import type { KubeObject } from '../../api/object.js';
 import { validatePod, validatePodUpdate } from '../../api/validation/pod.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asPod = (o: KubeObject) => o as unknown as Pod;
@@ -24,7 +25,7 @@ export const createStrategy: StrategyFactory = () => ({
     (obj as Writable).status = status;
   },
   prepareForUpdate: keepOldStatus,
-  validate: (obj) => validatePod(asPod(obj)),
-  validateUpdate: (obj, old) => validatePodUpdate(asPod(obj), asPod(old)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validatePod(asPod(obj))],
+  validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validatePodUpdate(asPod(obj), asPod(old))],
   validateStatusUpdate: () => [],
 });

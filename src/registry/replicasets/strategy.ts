@@ -5,6 +5,7 @@ import { keepOldStatus } from '../../api/defaults/status.js';
 import { setReplicaSetDefaults } from '../../api/defaults/workloads.js';
 import type { KubeObject } from '../../api/object.js';
 import { validateReplicaSet, validateReplicaSetStatus, validateReplicaSetUpdate } from '../../api/validation/replicaset.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asReplicaSet = (o: KubeObject) => o as unknown as ReplicaSet;
@@ -16,7 +17,7 @@ export const createStrategy: StrategyFactory = () => ({
     obj.status = { replicas: 0 };
   },
   prepareForUpdate: keepOldStatus,
-  validate: (obj) => validateReplicaSet(asReplicaSet(obj)),
-  validateUpdate: (obj, old) => validateReplicaSetUpdate(asReplicaSet(obj), asReplicaSet(old)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateReplicaSet(asReplicaSet(obj))],
+  validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validateReplicaSetUpdate(asReplicaSet(obj), asReplicaSet(old))],
   validateStatusUpdate: (obj) => validateReplicaSetStatus(asReplicaSet(obj)),
 });

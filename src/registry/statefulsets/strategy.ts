@@ -5,6 +5,7 @@ import { keepOldStatus } from '../../api/defaults/status.js';
 import { setStatefulSetDefaults } from '../../api/defaults/workloads.js';
 import type { KubeObject } from '../../api/object.js';
 import { validateStatefulSet, validateStatefulSetStatus, validateStatefulSetUpdate } from '../../api/validation/statefulset.js';
+import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
 const asStatefulSet = (o: KubeObject) => o as unknown as StatefulSet;
@@ -16,7 +17,7 @@ export const createStrategy: StrategyFactory = () => ({
     obj.status = { replicas: 0, availableReplicas: 0 };
   },
   prepareForUpdate: keepOldStatus,
-  validate: (obj) => validateStatefulSet(asStatefulSet(obj)),
-  validateUpdate: (obj, old) => validateStatefulSetUpdate(asStatefulSet(obj), asStatefulSet(old)),
+  validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validateStatefulSet(asStatefulSet(obj))],
+  validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validateStatefulSetUpdate(asStatefulSet(obj), asStatefulSet(old))],
   validateStatusUpdate: (obj) => validateStatefulSetStatus(asStatefulSet(obj)),
 });
