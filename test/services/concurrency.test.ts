@@ -3,11 +3,15 @@
 // again, also as seen by a restarted strategy (repair over the same store). A second case runs two
 // strategy instances (two apiservers) on one store, so their in-memory views go stale and only the
 // store's compares keep allocations unique.
-// Store: the memory backend (the embedded backend had not landed when this was written); a
-// "restart" is a new strategy instance that runs the start-up repair over the same store.
+// Store: the embedded (SQLite) backend in a temp dir; a restart closes it and opens it again, and a
+// new strategy instance runs the start-up repair over what is on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from 'kubernetes-types/core/v1.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Store } from '../../src/store/types.js';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from '../../src/registry/services/allocations.js';
@@ -58,7 +62,9 @@ async function assertUniqueAndRecorded(store: Store): Promise<{ ips: number; por
 }
 
 test('2,000 Services from 16 clients: unique allocations, all free after deletion, also across restarts', async () => {
-  const store = createMemoryStore();
+  const dir = await mkdtemp(join(tmpdir(), 'kubesvc-svc-concurrency-'));
+  const open = () => createEmbeddedStore({ dir, durability: 'normal' });
+  let store = await open();
   try {
     const h = await ServiceHarness.open(store);
     await fanOut(TOTAL, CLIENTS, async (i) => {
@@ -74,7 +80,9 @@ test('2,000 Services from 16 clients: unique allocations, all free after deletio
     assert.equal(h.strategy.allocations.ips.count(), held.ips);
     assert.equal(h.strategy.allocations.ports.count(), held.ports);
 
-    // Restart: the new instance's view, loaded by repair, matches without writing anything.
+    // Restart: reopen the store from disk; repair loads the same view and writes nothing.
+    await store.close();
+    store = await open();
     const rev = await store.currentRevision();
     const h2 = await ServiceHarness.open(store);
     assert.equal(await store.currentRevision(), rev, 'repair wrote nothing on a consistent store');
@@ -90,8 +98,11 @@ test('2,000 Services from 16 clients: unique allocations, all free after deletio
     assert.equal(half.ips, TOTAL / 2);
     assert.equal(h2.strategy.allocations.ips.count(), half.ips);
     assert.equal(h2.strategy.allocations.ports.count(), half.ports);
+    await store.close();
+    store = await open();
     const h3 = await ServiceHarness.open(store);
     assert.equal(h3.strategy.allocations.ips.count(), half.ips);
+    assert.equal(h3.strategy.allocations.ports.count(), half.ports);
 
     // Delete the rest; everything is free in memory, in the store, and after another restart.
     await fanOut(TOTAL / 2, CLIENTS, async (i) => {
@@ -100,11 +111,15 @@ test('2,000 Services from 16 clients: unique allocations, all free after deletio
     });
     assert.deepEqual(await assertUniqueAndRecorded(store), { ips: 0, ports: 0 });
     assert.equal(h3.strategy.allocations.ips.count() + h3.strategy.allocations.ports.count(), 0);
+    await store.close();
+    store = await open();
     const h4 = await ServiceHarness.open(store);
     assert.equal(h4.strategy.allocations.ips.count() + h4.strategy.allocations.ports.count(), 0);
     assert.equal((await store.range('/registry/allocations/')).items.length, 0);
+    assert.equal((await store.range(SERVICES_PREFIX)).items.length, 0);
   } finally {
-    await store.close();
+    await store.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
