@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { formatFieldError } from '../field-errors.js';
 import { setPodDefaults } from '../defaults/pod.js';
-import { validatePod, validatePodUpdate } from './pod.js';
+import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 
 function pod(spec: object): Pod {
   const p = { metadata: { name: 'p', namespace: 'default' }, spec } as Pod;
@@ -119,5 +119,14 @@ test('tolerations: key, operator, value and effect rules', () => {
     `spec.tolerations[1].operator: Invalid value: {"key":"k","operator":"Exists","value":"v","effect":"NoExecute"}: value must be empty when \`operator\` is 'Exists'`,
     "spec.tolerations[2].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
     'spec.tolerations[2].operator: Unsupported value: "Like": supported values: "Equal", "Exists"',
+  ]);
+});
+
+test('status updates: pod and host IPs must be valid, one per family', () => {
+  const withStatus = (status: object) => ({ ...pod({ containers: [{ name: 'c', image: 'x' }] }), status }) as Pod;
+  assert.deepEqual(validatePodStatusUpdate(withStatus({ podIP: '10.244.0.5', podIPs: [{ ip: '10.244.0.5' }, { ip: 'fd00::5' }] })), []);
+  assert.deepEqual(validatePodStatusUpdate(withStatus({ podIPs: [{ ip: '10.244.0.5' }, { ip: '10.244.0.6' }], hostIPs: [{ ip: 'node-1' }] })).map(formatFieldError), [
+    'status.podIPs: Invalid value: ["10.244.0.5","10.244.0.6"]: may specify no more than one IP for each IP family',
+    'status.hostIPs[0].ip: Invalid value: "node-1": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
   ]);
 });

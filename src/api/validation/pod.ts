@@ -1,5 +1,6 @@
 // Pod and PodTemplateSpec validation as pkg/apis/core/validation (ValidatePodSpec, ValidatePodUpdate),
 // with Kubernetes' field paths and message texts.
+import { isIP } from 'node:net';
 import type { Pod, PodSpec, PodTemplateSpec, Toleration, Volume } from 'kubernetes-types/core/v1.js';
 import * as fe from '../field-errors.js';
 import type { FieldError } from '../field-errors.js';
@@ -167,5 +168,37 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   }
   for (const k of Object.keys(probe) as (keyof PodSpec)[]) if (probe[k] === undefined) delete probe[k];
   if (!deepEqual(probe, spec)) errs.push(fe.forbidden('spec', POD_UPDATE_FORBIDDEN));
+  return errs;
+}
+
+const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+/** status.podIPs / status.hostIPs: valid IPs, at most one per family, no duplicates. */
+function validateIPList(list: { ip?: string }[] | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const ips = (list ?? []).map((x) => x.ip);
+  ips.forEach((ip, i) => {
+    if (!isIP(ip ?? '')) errs.push(fe.invalid(`${path}[${i}].ip`, ip ?? '', IP_ERROR));
+  });
+  if (ips.length > 1) {
+    const families = new Set(ips.map((ip) => isIP(ip ?? '')));
+    if (ips.length > 2 || families.size !== ips.length) errs.push(fe.invalid(path, ips, 'may specify no more than one IP for each IP family'));
+    const seen = new Set<string>();
+    (list ?? []).forEach((x, i) => {
+      const ip = x.ip ?? '';
+      if (seen.has(ip)) errs.push(fe.duplicate(`${path}[${i}]`, x));
+      seen.add(ip);
+    });
+  }
+  return errs;
+}
+
+/** ValidatePodStatusUpdate, for what the node agent and scheduler write through /status. */
+export function validatePodStatusUpdate(pod: Pod): FieldError[] {
+  const s = pod.status ?? {};
+  const errs: FieldError[] = [];
+  if (s.nominatedNodeName) for (const m of isDNS1123Subdomain(s.nominatedNodeName)) errs.push(fe.invalid('status.nominatedNodeName', s.nominatedNodeName, m));
+  errs.push(...validateIPList(s.podIPs, 'status.podIPs'));
+  errs.push(...validateIPList(s.hostIPs, 'status.hostIPs'));
   return errs;
 }

@@ -6,7 +6,7 @@ import { setPodDefaults } from '../../api/defaults/pod.js';
 import { podQOSClass } from '../../api/defaults/qos.js';
 import { keepOldStatus } from '../../api/defaults/status.js';
 import type { KubeObject } from '../../api/object.js';
-import { validatePod, validatePodUpdate } from '../../api/validation/pod.js';
+import { validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod.js';
 import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
 
@@ -27,5 +27,5 @@ export const createStrategy: StrategyFactory = () => ({
   prepareForUpdate: keepOldStatus,
   validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validatePod(asPod(obj))],
   validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validatePodUpdate(asPod(obj), asPod(old))],
-  validateStatusUpdate: () => [],
+  validateStatusUpdate: (obj) => validatePodStatusUpdate(asPod(obj)),
 });
