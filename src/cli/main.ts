@@ -1,7 +1,7 @@
 // Entry point of the `kubesvc` command (bin/kubesvc imports the compiled form of this file).
 // The only place that touches process.argv, the environment, signals and the exit code.
 import { createApiServer } from '../apiserver/index.js';
-import { openStore } from './open-store.js';
+import { openStore } from '../store/index.js';
 import { createLogger } from '../util/log.js';
 import { runCli } from './commands.js';
 import { runUp } from './up.js';
@@ -21,11 +21,12 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  up: (config) =>
-    runUp(config, {
-      openStore: (choice) => openStore(choice),
+  up: (config) => {
+    const logger = createLogger({ level: config.logLevel });
+    return runUp(config, {
+      openStore: (choice) => openStore(choice, { logger: logger.with({ component: 'store' }) }),
       createApiServer,
-      logger: createLogger({ level: config.logLevel, fields: { component: 'kubesvc' } }),
+      logger: logger.with({ component: 'kubesvc' }),
       print: (t) => process.stdout.write(t),
       onStopSignal: (handler) => {
         const on = (signal: NodeJS.Signals) => handler(signal);
@@ -36,7 +37,8 @@ const code = await runCli(process.argv.slice(2), {
           process.off('SIGTERM', on);
         };
       },
-    }),
+    });
+  },
 });
 // Exit explicitly: a lingering handle (a client's keep-alive socket) must not keep us alive after a clean stop.
 process.exit(code);

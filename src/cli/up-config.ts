@@ -6,7 +6,7 @@ import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
 import { UsageError } from './usage-error.js';
 
-/** Where objects are kept. Mirrors the store package's StoreConfig (src/store/index.ts). */
+/** Where objects are kept: the part of the store package's StoreConfig (src/store/index.ts) the CLI sets. */
 export type StoreChoice =
   | { backend: 'embedded'; dir: string }
   | { backend: 'memory' }
