@@ -90,8 +90,37 @@ describe('Service semantics through kubectl', () => {
     assert.deepEqual(row(out, 'db')?.slice(1, 5), ['ClusterIP', '10.96.0.50', '<none>', '5432/TCP']);
   });
 
-  test('delete gives the node port back', async () => {
+  test('Service names are DNS-1035 labels', async () => {
+    const err = fails(await c.kubectl(['apply', '-f', '-'], { stdin: twoUnnamedPorts.replace('name: two', 'name: 1web').replace(/  - port: 443\n/, '') }));
+    assert.match(err, /metadata\.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character/);
+  });
+
+  test('delete gives the node port back and removes the same-named Endpoints', async () => {
+    const ep = `apiVersion: v1
+kind: Endpoints
+metadata:
+  name: my-svc
+subsets:
+- addresses:
+  - ip: 10.244.0.7
+  ports:
+  - port: 8080
+`;
+    ok(await c.kubectl(['apply', '-f', '-'], { stdin: ep }));
     assert.equal(ok(await c.kubectl(['delete', 'svc', 'my-svc'])), 'service "my-svc" deleted\n');
+    assert.match(fails(await c.kubectl(['get', 'endpoints', 'my-svc'])), /endpoints "my-svc" not found/);
     assert.equal(ok(await c.kubectl(['create', 'service', 'nodeport', 'again', '--tcp=80:8080', '--node-port=30080'])), 'service/again created\n');
+  });
+
+  test('Endpoints are validated with Kubernetes texts', async () => {
+    const bad = `apiVersion: v1
+kind: Endpoints
+metadata:
+  name: bad
+subsets:
+- addresses:
+  - ip: 10.244.0.300
+`;
+    assert.match(fails(await c.kubectl(['apply', '-f', '-'], { stdin: bad })), /subsets\[0\]\.addresses\[0\]\.ip: Invalid value: "10\.244\.0\.300": must be a valid IP address/);
   });
 });
