@@ -101,3 +101,29 @@ test('delete commits the release together with the object removal', async () => 
     await store.close();
   }
 });
+
+test('a spec change the strategy reverts is a no-op: no write, no generation bump', async () => {
+  const store = createMemoryStore();
+  try {
+    const registry = await createRegistry({
+      store,
+      logger: silentLogger,
+      config: DEFAULT_REGISTRY_CONFIG,
+      strategies: {
+        // Like a kind whose spec.locked may not change through a plain update.
+        '/configmaps': () => ({
+          prepareForUpdate(obj, old) {
+            obj.spec = { ...(obj.spec as object), locked: (old.spec as { locked?: string } | undefined)?.locked };
+          },
+        }),
+      },
+    });
+    await registry.create('/namespaces', undefined, { metadata: { name: 'ns' } });
+    const c = await registry.create('/configmaps', 'ns', { metadata: { name: 'g' }, spec: { locked: 'a' } });
+    const u = await registry.update('/configmaps', 'ns', 'g', { ...c, spec: { locked: 'b' } });
+    assert.equal(u.metadata.resourceVersion, c.metadata.resourceVersion);
+    assert.equal(u.metadata.generation, 1);
+  } finally {
+    await store.close();
+  }
+});

@@ -191,11 +191,13 @@ export class GenericRegistry {
       else delete obj.status;
     }
     s.default?.(obj);
+    s.prepareForUpdate?.(obj, old);
+    // After the strategy: it may put back fields a client may not change (a spec change it
+    // reverts must not bump generation, or a controller re-applying it would loop forever).
     if ('spec' in old || 'spec' in obj) {
       const gen = old.metadata.generation ?? 1;
       wmeta(obj).generation = sameSpec(obj, old) ? gen : gen + 1;
     }
-    s.prepareForUpdate?.(obj, old);
     const errs = [...validateObjectMeta(this.res, obj), ...(s.validateUpdate?.(obj, old) ?? s.validate?.(obj) ?? [])];
     return { next: obj, errs };
   }

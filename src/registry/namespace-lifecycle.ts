@@ -106,7 +106,17 @@ export async function startNamespaceLifecycle(deps: NamespaceLifecycleDeps): Pro
       }
       const spec = (ns as Stored & NamespaceShape).spec ?? {};
       const next = { ...ns, spec: { ...spec, finalizers: (spec.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) } };
-      await deps.namespaces.update(undefined, name, next);
+      const r = await deps.namespaces.update(undefined, name, next);
+      if (r.object.metadata.resourceVersion === ns.metadata.resourceVersion) {
+        // Nothing was written: something keeps the finalizer. Do not spin; look again later.
+        log.warn('namespace finalizer could not be removed; retrying', { namespace: name });
+        const t = setTimeout(() => {
+          timers.delete(t);
+          void finalize(name);
+        }, retryMs);
+        timers.add(t);
+        return;
+      }
       log.info('namespace finalized', { namespace: name });
     } catch (e) {
       log.warn('namespace finalization failed; retrying', { namespace: name, err: e });
