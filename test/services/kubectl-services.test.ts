@@ -91,7 +91,7 @@ describe('Service semantics through kubectl', () => {
   });
 
   test('Service names are DNS-1035 labels', async () => {
-    const err = fails(await c.kubectl(['apply', '-f', '-'], { stdin: twoUnnamedPorts.replace('name: two', 'name: 1web').replace(/  - port: 443\n/, '') }));
+    const err = fails(await c.kubectl(['apply', '-f', '-'], { stdin: twoUnnamedPorts.replace('name: two', 'name: 1web').replace(/ {2}- port: 443\n/, '') }));
     assert.match(err, /metadata\.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character/);
   });
 
