@@ -1,8 +1,8 @@
 // 2,000 Services created by 16 concurrent clients: no ClusterIP or NodePort is handed out twice,
 // the allocation keys match the Services exactly, and after deleting them all everything is free
 // again, also as seen by a restarted strategy (repair over the same store). A second case runs two
-// strategy instances (two apiservers) on one store, so their in-memory views go stale and only the
-// store's compares keep allocations unique.
+// strategy instances (two apiservers) on one store: their views lag each other, the store's
+// compares keep allocations unique, and each follows the other's releases.
 // Store: the embedded (SQLite) backend in a temp dir; a restart closes it and opens it again, and a
 // new strategy instance runs the start-up repair over what is on disk.
 import { test } from 'node:test';
@@ -141,6 +141,10 @@ test('two apiservers on one store never hand out a value twice', async () => {
       await (c % 2 ? b : a).delete(`t${i}`);
     });
     assert.deepEqual(await assertUniqueAndRecorded(store), { ips: 0, ports: 0 });
+    // Each instance follows the other's releases: both views are empty without a restart.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(a.strategy.allocations.ips.count() + a.strategy.allocations.ports.count(), 0);
+    assert.equal(b.strategy.allocations.ips.count() + b.strategy.allocations.ports.count(), 0);
     const c = await ServiceHarness.open(store, cfg);
     assert.equal(c.strategy.allocations.ips.count() + c.strategy.allocations.ports.count(), 0);
   } finally {

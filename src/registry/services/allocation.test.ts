@@ -177,6 +177,12 @@ test('a value another writer holds in the store is skipped or refused (stale in-
   const h = await ServiceHarness.open(createMemoryStore(), undefined, () => 0);
   const other = JSON.stringify({ namespace: 'elsewhere', name: 'other' });
   await h.store.txn([], [{ type: 'put', key: `${CLUSTER_IP_PREFIX}10.96.1.1`, value: other }, { type: 'put', key: `${NODE_PORT_PREFIX}30200`, value: other }]);
+  // The strategy follows allocation keys, so its view learns of them; make it stale on purpose.
+  await new Promise((r) => setTimeout(r, 10));
+  const a = h.strategy.allocations;
+  assert.ok(a.ips.has(a.ipRange.indexOf('10.96.1.1')) && a.ports.has(200), 'followed the other writer');
+  a.ips.clear(a.ipRange.indexOf('10.96.1.1'));
+  a.ports.clear(200);
   const s = await h.create(svc('a'));
   assert.equal(s.spec?.clusterIP, '10.96.1.2');
   assert.equal(

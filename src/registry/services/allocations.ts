@@ -5,12 +5,13 @@
 // transaction instead of handing a value out twice.
 import { StatusError, internalError, invalid as invalidStatus } from '../../api/errors.js';
 import type { FieldError } from '../../api/field-errors.js';
-import type { Compare, Op, Store } from '../../store/types.js';
+import type { Compare, Op, Store, Watch, WatchEvent } from '../../store/types.js';
 import type { RegistryConfig, TxnExtras, WriteContext } from '../types.js';
 import { Bitmap, staticBand } from './bitmap.js';
 import type { IPRange } from './ip-range.js';
 import { parseServiceCIDR } from './ip-range.js';
 
+export const ALLOCATIONS_PREFIX = '/registry/allocations/';
 export const CLUSTER_IP_PREFIX = '/registry/allocations/clusterips/';
 export const NODE_PORT_PREFIX = '/registry/allocations/nodeports/';
 
@@ -84,6 +85,34 @@ export class Allocations {
     for (let i = 0; i < this.ports.size; i++) this.ports.clear(i);
     for (const ip of ips) this.ips.set(this.ipRange.indexOf(ip));
     for (const p of ports) this.ports.set(p - this.portBase);
+  }
+
+  /**
+   * Follows allocation keys written by anyone (another apiserver included), so values released
+   * elsewhere become free here without a restart. Own writes arrive too and change nothing.
+   */
+  follow(afterRevision: number, onError: (err: Error) => void): Watch {
+    return this.store.watch(ALLOCATIONS_PREFIX, {
+      afterRevision,
+      onEvents: (events) => {
+        for (const ev of events) this.applyEvent(ev);
+      },
+      onError,
+    });
+  }
+
+  private applyEvent(ev: WatchEvent): void {
+    const { key } = ev.kv;
+    const set = ev.type === 'put';
+    if (key.startsWith(CLUSTER_IP_PREFIX)) {
+      const i = this.ipRange.indexOf(key.slice(CLUSTER_IP_PREFIX.length));
+      if (set) this.ips.set(i);
+      else this.ips.clear(i);
+    } else if (key.startsWith(NODE_PORT_PREFIX)) {
+      const i = Number(key.slice(NODE_PORT_PREFIX.length)) - this.portBase;
+      if (set) this.ports.set(i);
+      else this.ports.clear(i);
+    }
   }
 
   begin(owner: Owner, ctx: WriteContext): AllocationOp {

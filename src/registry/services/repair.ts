@@ -7,10 +7,12 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Store } from '../../store/types.js';
 import type { Logger } from '../../util/log.js';
 import type { Allocations, Owner } from './allocations.js';
-import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX, ipKey, parseOwner, portKey, sameOwner } from './allocations.js';
+import { ALLOCATIONS_PREFIX, CLUSTER_IP_PREFIX, NODE_PORT_PREFIX, ipKey, parseOwner, portKey, sameOwner } from './allocations.js';
 import { heldIPs, heldPorts } from './service-alloc.js';
 
 export interface RepairReport {
+  /** The revision the stored Services and keys were read at (follow changes after it). */
+  revision: number;
   services: number;
   freed: string[];
   recorded: string[];
@@ -25,10 +27,15 @@ interface Claim {
 }
 
 export async function repairAllocations(store: Store, servicesPrefix: string, alloc: Allocations, logger: Logger): Promise<RepairReport> {
-  const report: RepairReport = { services: 0, freed: [], recorded: [], conflicts: [], outOfRange: [] };
+  const report: RepairReport = { revision: 0, services: 0, freed: [], recorded: [], conflicts: [], outOfRange: [] };
+  // One consistent snapshot of keys and Services (both read at the same revision).
+  const keys = await store.range(ALLOCATIONS_PREFIX);
+  report.revision = keys.revision;
   const existing = new Map<string, { owner: Owner | null; modRevision: number }>();
-  for (const prefix of [CLUSTER_IP_PREFIX, NODE_PORT_PREFIX]) {
-    for (const kv of (await store.range(prefix)).items) existing.set(kv.key, { owner: parseOwner(kv.value), modRevision: kv.modRevision });
+  for (const kv of keys.items) {
+    if (kv.key.startsWith(CLUSTER_IP_PREFIX) || kv.key.startsWith(NODE_PORT_PREFIX)) {
+      existing.set(kv.key, { owner: parseOwner(kv.value), modRevision: kv.modRevision });
+    }
   }
 
   // Which Service should hold each key.
@@ -47,7 +54,7 @@ export async function repairAllocations(store: Store, servicesPrefix: string, al
     wanted.set(c.key, keep);
     report.conflicts.push(`${c.what} claimed by ${keep.owner.namespace}/${keep.owner.name} and ${lose.owner.namespace}/${lose.owner.name}`);
   };
-  for (const kv of (await store.range(servicesPrefix)).items) {
+  for (const kv of (await store.range(servicesPrefix, { revision: report.revision })).items) {
     let svc: Service;
     try {
       svc = JSON.parse(kv.value) as Service;

@@ -50,7 +50,15 @@ export async function createServiceStrategy(
   opts: ServiceStrategyOptions = {},
 ): Promise<Strategy & { allocations: Allocations }> {
   const alloc = new Allocations(store, config, opts.random);
-  await repairAllocations(store, servicesPrefix, alloc, logger);
+  const report = await repairAllocations(store, servicesPrefix, alloc, logger);
+  // Keep the view current with allocations other apiservers make or release (repair's own writes
+  // replay harmlessly). If the watch ends, the view only goes stale: every claim still checks the
+  // store, so nothing is handed out twice.
+  try {
+    alloc.follow(report.revision, (err) => logger.debug('allocation watch ended', { err }));
+  } catch (err) {
+    logger.warn('cannot follow allocation changes; relying on store checks', { err });
+  }
 
   const owner = (s: Service) => ({ namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '', uid: s.metadata?.uid });
 
