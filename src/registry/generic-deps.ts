@@ -2,7 +2,7 @@
 // can replace them and the registry depends only on these signatures.
 import type { KubeObject } from '../api/object.js';
 import type { ResourceInfo } from '../api/resources.js';
-import { applyPatch, applyServerSideApply } from '../api/patch/index.js';
+import { applyPatch, applyServerSideApply, recordUpdate } from '../api/patch/index.js';
 import { parseFieldSelector } from '../api/selectors/fields.js';
 import { parseLabelSelector } from '../api/selectors/labels.js';
 
@@ -24,9 +24,11 @@ export interface RegistryDeps {
     res: ResourceInfo,
     opts: { fieldManager: string; force: boolean },
   ): KubeObject;
+  /** managedFields bookkeeping of a non-apply write by `manager`. */
+  recordUpdate(old: KubeObject | undefined, updated: KubeObject, res: ResourceInfo, manager: string): KubeObject;
 }
 
-export const DEFAULT_REGISTRY_DEPS: RegistryDeps = { parseLabelSelector, parseFieldSelector, applyPatch, applyServerSideApply };
+export const DEFAULT_REGISTRY_DEPS: RegistryDeps = { parseLabelSelector, parseFieldSelector, applyPatch, applyServerSideApply, recordUpdate };
 
 /**
  * Imports a module if it exists (for modules other engineers are still writing); any other

@@ -22,7 +22,10 @@ export interface ListResult {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Who writes: recorded in metadata.managedFields (operation Update) when given. */
   fieldManager?: string;
+  /** Internal: the write comes from server-side apply, whose managedFields are already set. */
+  applied?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {

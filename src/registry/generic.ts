@@ -79,6 +79,14 @@ export class GenericRegistry {
     return invalid(this.res.group, this.res.kind, obj.metadata?.name ?? '', errs);
   }
 
+  /**
+   * The object as stored, with managedFields recording a non-apply write by opts.fieldManager
+   * (server-side apply has recorded its own). Not the same object: hooks fill `obj` first.
+   */
+  private managed(old: Stored | undefined, obj: Stored, opts: WriteOptions): Stored {
+    return opts.fieldManager && !opts.applied ? (this.ctx.deps.recordUpdate(old, obj, this.res, opts.fieldManager) as Stored) : obj;
+  }
+
   /** 422 for a Scale whose spec.replicas is not a non-negative integer. */
   scaleInvalid(name: string, replicas: unknown): StatusError {
     return invalid('autoscaling', 'Scale', name, [
@@ -149,17 +157,22 @@ export class GenericRegistry {
     if (errs.length) throw this.invalid(obj, errs);
     const name = m.name ?? '';
     const key = this.key(m.namespace, name);
+    let stored: Stored = obj;
     const r = await commit(
       this.ctx.store,
       key,
       0,
-      () => ({ type: 'put', key, value: encode(obj) }),
+      () => {
+        stored = this.managed(undefined, obj, opts);
+        return { type: 'put', key, value: encode(stored) };
+      },
       Boolean(opts.dryRun),
       strategy.beforeCreate ? async (wctx) => strategy.beforeCreate!(obj, wctx) : undefined,
     );
     if (!r.ok) throw alreadyExists(this.gr, name);
-    if (!opts.dryRun) wmeta(obj).resourceVersion = String(r.revision);
-    return { object: obj, created: true };
+    if (opts.dryRun) return { object: this.managed(undefined, obj, opts), created: true };
+    wmeta(stored).resourceVersion = String(r.revision);
+    return { object: stored, created: true };
   }
 
   /**
@@ -249,6 +262,7 @@ export class GenericRegistry {
       }
       wmeta(next).resourceVersion = om.resourceVersion;
       if (sameContent(next, old)) return { object: old, created: false };
+      const toStore = this.managed(old, next, opts);
 
       const key = this.key(namespace, name);
       const s = this.ctx.strategy;
@@ -257,7 +271,7 @@ export class GenericRegistry {
         this.ctx.store,
         key,
         kv.modRevision,
-        () => (removeNow ? { type: 'delete', key } : { type: 'put', key, value: encode(next) }),
+        () => (removeNow ? { type: 'delete', key } : { type: 'put', key, value: encode(toStore) }),
         Boolean(opts.dryRun),
         async (wctx) => {
           const extras = removeNow
@@ -273,10 +287,9 @@ export class GenericRegistry {
         }
         continue;
       }
-      if (opts.dryRun) return { object: next, created: false };
-      if (removeNow) return { object: next, created: false };
-      wmeta(next).resourceVersion = String(r.revision);
-      return { object: next, created: false };
+      if (opts.dryRun || removeNow) return { object: toStore, created: false };
+      wmeta(toStore).resourceVersion = String(r.revision);
+      return { object: toStore, created: false };
     }
     throw conflict(this.gr, name);
   }
@@ -381,7 +394,7 @@ export class GenericRegistry {
         next = deps.applyServerSideApply(live, applied, this.res, { fieldManager: opts.fieldManager, force: Boolean(opts.force) });
         if (!live) {
           next.metadata = { ...next.metadata, name };
-          return this.create(namespace, next, opts);
+          return this.create(namespace, next, { ...opts, applied: true });
         }
       } else {
         next = deps.applyPatch(contentType, live!, patch, this.res);
@@ -389,9 +402,10 @@ export class GenericRegistry {
       const patchedRv = (patch as KubeObject | null)?.metadata?.resourceVersion;
       next.metadata = { ...next.metadata, resourceVersion: patchedRv ?? live!.metadata.resourceVersion };
       try {
+        const wopts = { ...opts, applied: contentType === 'application/apply-patch+yaml' };
         return subresource === 'status'
-          ? await this.updateStatus(namespace, name, next, opts)
-          : await this.update(namespace, name, next, opts);
+          ? await this.updateStatus(namespace, name, next, wopts)
+          : await this.update(namespace, name, next, wopts);
       } catch (e) {
         if (e instanceof StatusError && e.reason === 'Conflict' && !patchedRv && e.message.endsWith('try again')) continue;
         throw e;

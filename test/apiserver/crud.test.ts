@@ -296,3 +296,20 @@ test('protobuf bodies (as kubectl create sends them) are decoded; garbage is 400
   assert.equal(bad.status, 400);
   assert.equal(bad.json.kind, 'Status');
 });
+
+test('writes with a fieldManager are recorded in managedFields; apply conflicts with them', async () => {
+  const c = await h.call('POST', `${CMS}?fieldManager=kubectl-create`, cm('mf', undefined, { a: '1' }));
+  assert.equal(c.status, 201);
+  const mf = c.json.metadata.managedFields;
+  assert.equal(mf.length, 1);
+  assert.equal(mf[0].manager, 'kubectl-create');
+  assert.equal(mf[0].operation, 'Update');
+  assert.deepEqual((await h.call('GET', `${CMS}/mf`)).json.metadata.managedFields, mf);
+  const ct = { 'content-type': 'application/apply-patch+yaml' };
+  const clash = await h.call('PATCH', `${CMS}/mf?fieldManager=other`, JSON.stringify(cm('mf', undefined, { a: '2' })), ct);
+  assert.equal(clash.status, 409);
+  assert.match(clash.json.message, /^Apply failed with 1 conflict: conflict with "kubectl-create"/);
+  const forced = await h.call('PATCH', `${CMS}/mf?fieldManager=other&force=true`, JSON.stringify(cm('mf', undefined, { a: '2' })), ct);
+  assert.equal(forced.status, 200);
+  assert.equal(forced.json.data.a, '2');
+});
