@@ -4,7 +4,7 @@ import type { Container, ContainerPort, EnvVar, Probe, ResourceRequirements, Vol
 import * as fe from '../field-errors.js';
 import type { FieldError } from '../field-errors.js';
 import { nonNegative } from './common.js';
-import { isDNS1123Label, isValidPortName, isValidPortNum } from './names.js';
+import { isDNS1123Label, isQualifiedName, isValidPortName, isValidPortNum } from './names.js';
 import { parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.js';
 
 export const SUPPORTED_PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -37,6 +37,37 @@ function envVarNameErrors(name: string): string[] {
   return /^[\x20-\x3c\x3e-\x7e]+$/.test(name) ? [] : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 }
 
+/** What an env var's fieldRef may name (validEnvDownwardAPIFieldPathExpressions). */
+export const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+];
+/** What a resourceFieldRef may name (validContainerResourceFieldPathExpressions, without hugepages). */
+export const RESOURCE_FIELD_PATHS = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
+
+const SUBSCRIPT_RE = /^(metadata\.(?:labels|annotations))\['(.+)'\]$/;
+
+function validateFieldRef(ref: { apiVersion?: string; fieldPath: string }, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!ref.apiVersion) errs.push(fe.required(`${path}.apiVersion`));
+  if (!ref.fieldPath) return [...errs, fe.required(`${path}.fieldPath`)];
+  const sub = SUBSCRIPT_RE.exec(ref.fieldPath);
+  if (sub) {
+    const key = sub[1] === 'metadata.annotations' ? sub[2].toLowerCase() : sub[2];
+    for (const m of isQualifiedName(key)) errs.push(fe.invalid(`${path}.fieldPath`, sub[2], m));
+  } else if (!ENV_FIELD_PATHS.includes(ref.fieldPath)) {
+    errs.push(fe.notSupported(`${path}.fieldPath`, ref.fieldPath, ENV_FIELD_PATHS));
+  }
+  return errs;
+}
+
 function validateEnv(env: EnvVar[] | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (env ?? []).forEach((e, i) => {
@@ -44,17 +75,30 @@ function validateEnv(env: EnvVar[] | undefined, path: string): FieldError[] {
     if (!e.name) errs.push(fe.required(`${at}.name`));
     else for (const m of envVarNameErrors(e.name)) errs.push(fe.invalid(`${at}.name`, e.name, m));
     const from = e.valueFrom;
-    if (from) {
-      const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => (from as Record<string, unknown>)[k]);
-      if (sources.length === 0) errs.push(fe.invalid(`${at}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
-      else if (sources.length > 1) {
-        errs.push(fe.invalid(`${at}.valueFrom`, '', 'may not have more than one field specified at a time'));
-      }
-      if (e.value) errs.push(fe.invalid(`${at}.valueFrom`, '', 'may not be specified when `value` is not empty'));
-      if (from.fieldRef && !from.fieldRef.fieldPath) errs.push(fe.required(`${at}.valueFrom.fieldRef.fieldPath`));
-      if (from.configMapKeyRef && !from.configMapKeyRef.key) errs.push(fe.required(`${at}.valueFrom.configMapKeyRef.key`));
-      if (from.secretKeyRef && !from.secretKeyRef.key) errs.push(fe.required(`${at}.valueFrom.secretKeyRef.key`));
+    if (!from) return;
+    const vf = `${at}.valueFrom`;
+    let sources = 0;
+    if (from.fieldRef) {
+      sources++;
+      errs.push(...validateFieldRef(from.fieldRef, `${vf}.fieldRef`));
     }
+    if (from.resourceFieldRef) {
+      sources++;
+      const r = from.resourceFieldRef.resource;
+      if (!r) errs.push(fe.required(`${vf}.resourceFieldRef.resource`));
+      else if (!RESOURCE_FIELD_PATHS.includes(r)) errs.push(fe.notSupported(`${vf}.resourceFieldRef.resource`, r, RESOURCE_FIELD_PATHS));
+    }
+    if (from.configMapKeyRef) {
+      sources++;
+      if (!from.configMapKeyRef.key) errs.push(fe.required(`${vf}.configMapKeyRef.key`));
+    }
+    if (from.secretKeyRef) {
+      sources++;
+      if (!from.secretKeyRef.key) errs.push(fe.required(`${vf}.secretKeyRef.key`));
+    }
+    if (sources === 0) errs.push(fe.invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    else if (e.value) errs.push(fe.invalid(vf, '', 'may not be specified when `value` is not empty'));
+    else if (sources > 1) errs.push(fe.invalid(vf, '', 'may not have more than one field specified at a time'));
   });
   return errs;
 }

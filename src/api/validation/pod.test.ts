@@ -130,3 +130,27 @@ test('status updates: pod and host IPs must be valid, one per family', () => {
     'status.hostIPs[0].ip: Invalid value: "node-1": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
   ]);
 });
+
+test('env valueFrom: one source, known field paths and resources', () => {
+  const p = pod({
+    containers: [
+      {
+        name: 'c',
+        image: 'x',
+        env: [
+          { name: 'OK', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'BAD_PATH', valueFrom: { fieldRef: { fieldPath: 'spec.hostname' } } },
+          { name: 'BOTH', value: 'v', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } },
+          { name: 'NONE', valueFrom: {} },
+          { name: 'RES', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } },
+        ],
+      },
+    ],
+  });
+  assert.deepEqual(texts(p), [
+    'spec.containers[0].env[1].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.hostname": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+    'spec.containers[0].env[2].valueFrom: Invalid value: "": may not be specified when `value` is not empty',
+    'spec.containers[0].env[3].valueFrom: Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+    'spec.containers[0].env[4].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
+  ]);
+});
