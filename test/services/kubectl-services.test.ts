@@ -90,6 +90,54 @@ describe('Service semantics through kubectl', () => {
     assert.deepEqual(row(out, 'db')?.slice(1, 5), ['ClusterIP', '10.96.0.50', '<none>', '5432/TCP']);
   });
 
+  test('type changes with kubectl patch allocate and release', async () => {
+    ok(await c.kubectl(['create', 'service', 'clusterip', 'flip', '--tcp=80:8080']));
+    const ip = (await get('flip')).spec.clusterIP;
+    ok(await c.kubectl(['patch', 'svc', 'flip', '-p', '{"spec":{"type":"NodePort","ports":[{"port":80,"nodePort":30099}]}}']));
+    let s = await get('flip');
+    assert.equal(s.spec.type, 'NodePort');
+    assert.equal(s.spec.clusterIP, ip);
+    assert.equal(s.spec.ports[0].nodePort, 30099);
+    ok(await c.kubectl(['patch', 'svc', 'flip', '-p', '{"spec":{"type":"ClusterIP"}}']));
+    s = await get('flip');
+    assert.equal(s.spec.ports[0].nodePort, undefined);
+    assert.equal(s.spec.clusterIP, ip);
+    // The node port is free again.
+    ok(await c.kubectl(['create', 'service', 'nodeport', 'flop', '--tcp=80:8080', '--node-port=30099']));
+    ok(await c.kubectl(['patch', 'svc', 'flip', '--type=merge', '-p', '{"spec":{"type":"ExternalName","externalName":"db.example.com"}}']));
+    s = await get('flip');
+    assert.equal(s.spec.clusterIP, undefined);
+    // Its address is free again too.
+    ok(await c.kubectl(['create', 'service', 'clusterip', 'reuse', '--tcp=80', `--clusterip=${ip}`]));
+  });
+
+  test('replace without clusterIP keeps the allocated values; server dry-run allocates nothing', async () => {
+    const manifest = `apiVersion: v1
+kind: Service
+metadata:
+  name: keep
+spec:
+  type: NodePort
+  selector:
+    app: keep
+  ports:
+  - name: http
+    port: 80
+`;
+    ok(await c.kubectl(['create', '-f', '-'], { stdin: manifest }));
+    const first = await get('keep');
+    assert.equal(ok(await c.kubectl(['replace', '-f', '-'], { stdin: manifest })), 'service/keep replaced\n');
+    const again = await get('keep');
+    assert.equal(again.spec.clusterIP, first.spec.clusterIP);
+    assert.equal(again.spec.ports[0].nodePort, first.spec.ports[0].nodePort);
+    const dry = json<Svc>(await c.kubectl(['create', 'service', 'nodeport', 'dry', '--tcp=80', '--node-port=30777', '--dry-run=server', '-o', 'json']));
+    assert.equal(dry.spec.ports[0].nodePort, 30777);
+    assert.match(dry.spec.clusterIP ?? '', /^10\./);
+    assert.match(fails(await c.kubectl(['get', 'svc', 'dry'])), /not found/);
+    // Nothing was kept: the same port can be had for real.
+    ok(await c.kubectl(['create', 'service', 'nodeport', 'dry', '--tcp=80', '--node-port=30777']));
+  });
+
   test('Service names are DNS-1035 labels', async () => {
     const err = fails(await c.kubectl(['apply', '-f', '-'], { stdin: twoUnnamedPorts.replace('name: two', 'name: 1web').replace(/ {2}- port: 443\n/, '') }));
     assert.match(err, /metadata\.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character/);
