@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { Logger } from '../util/log.js';
 import type { RegistryDeps } from './generic-deps.js';
 import type { Strategy } from './types.js';
+import type { DeleteOptions } from './generic-types.js';
 
 /** Life-cycle hooks beyond the Strategy contract; only namespaces use them today. */
 export interface KindHooks {
@@ -18,6 +19,11 @@ export interface KindHooks {
   markDeleting?(obj: Stored): boolean;
   /** Whether an object carrying a deletionTimestamp may now be removed (besides metadata.finalizers). */
   finalized?(obj: Stored): boolean;
+  /**
+   * Seconds the object may take to terminate before it is removed (pods bound to a node); 0 or
+   * absent deletes at once.
+   */
+  gracePeriod?(obj: Stored, opts: DeleteOptions): number;
   /** Extra defaulting on create, after the strategy's (e.g. the namespace `kubernetes` finalizer). */
   prepareCreate?(obj: Stored): void;
 }

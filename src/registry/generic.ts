@@ -314,6 +314,20 @@ export class GenericRegistry {
       const key = this.key(namespace, name);
 
       const next = clone(old);
+      const grace = this.ctx.hooks.gracePeriod?.(old, opts) ?? 0;
+      if (grace > 0) {
+        // Graceful: the owner (the node agent) finishes the deletion. A shorter grace may replace
+        // a longer one; a longer one never extends it.
+        const om = old.metadata;
+        const deadline = new Date(this.ctx.now().getTime() + grace * 1000);
+        if (om.deletionTimestamp && (om.deletionGracePeriodSeconds ?? 0) <= grace) return { object: old, deleted: false };
+        wmeta(next).deletionTimestamp = timestamp(deadline);
+        wmeta(next).deletionGracePeriodSeconds = grace;
+        const r = await commit(this.ctx.store, key, kv.modRevision, { type: 'put', key, value: encode(next) }, Boolean(opts.dryRun));
+        if (!r.ok) continue;
+        if (!opts.dryRun) wmeta(next).resourceVersion = String(r.revision);
+        return { object: next, deleted: false };
+      }
       const keep = this.ctx.hooks.markDeleting?.(next) ?? false;
       if (keep || (old.metadata.finalizers ?? []).length) {
         // Finalizers hold the object: mark it deleting; whoever owns a finalizer removes it.

@@ -20,6 +20,7 @@ import type {
   WatchSink,
   WriteOptions,
 } from './generic-types.js';
+import { podHooks } from './generic-graceful.js';
 import { namespaceHooks } from './namespace-lifecycle.js';
 import { STRATEGY_FACTORIES } from './strategies.js';
 import type { RegistryConfig, StrategyFactory } from './types.js';
@@ -54,7 +55,7 @@ export interface Registry {
   watch(res: ResourceRef, opts: WatchOptions, sink: WatchSink): Promise<WatchHandle>;
 }
 
-const KIND_HOOKS: Record<string, KindHooks> = { '/namespaces': namespaceHooks };
+const KIND_HOOKS: Record<string, KindHooks> = { '/namespaces': namespaceHooks, '/pods': podHooks };
 
 export function resourceId(res: ResourceInfo): string {
   return `${res.group}/${res.plural}`;

@@ -313,3 +313,28 @@ test('writes with a fieldManager are recorded in managedFields; apply conflicts 
   assert.equal(forced.status, 200);
   assert.equal(forced.json.data.a, '2');
 });
+
+test('pods bound to a node are deleted gracefully; grace 0 or an unbound pod deletes at once', async () => {
+  const PODS = '/api/v1/namespaces/default/pods';
+  const pod = (name: string, nodeName?: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { ...(nodeName ? { nodeName } : {}), terminationGracePeriodSeconds: 20, containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  assert.equal((await h.call('POST', PODS, pod('bound', 'node-1'))).status, 201);
+  const d = await h.call('DELETE', `${PODS}/bound`);
+  assert.equal(d.status, 200);
+  assert.equal(d.json.metadata.deletionGracePeriodSeconds, 20);
+  const secs = (Date.parse(d.json.metadata.deletionTimestamp) - Date.now()) / 1000;
+  assert.ok(secs > 17 && secs <= 21, `deletionTimestamp ${secs}s ahead`);
+  assert.equal((await h.call('GET', `${PODS}/bound`)).status, 200);
+  const shorter = await h.call('DELETE', `${PODS}/bound`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 5 });
+  assert.equal(shorter.json.metadata.deletionGracePeriodSeconds, 5);
+  const force = await h.call('DELETE', `${PODS}/bound?gracePeriodSeconds=0`);
+  assert.equal(force.status, 200);
+  assert.equal((await h.call('GET', `${PODS}/bound`)).status, 404);
+  assert.equal((await h.call('POST', PODS, pod('unbound'))).status, 201);
+  await h.call('DELETE', `${PODS}/unbound`);
+  assert.equal((await h.call('GET', `${PODS}/unbound`)).status, 404);
+});
