@@ -114,4 +114,42 @@ describe('a running cluster', () => {
     assert.equal(d0.metadata.labels?.acked, 'yes');
     assert.equal(d0.metadata.resourceVersion, rv);
   });
+
+  test('kill -9 in the middle of concurrent writes loses none that were acknowledged', async () => {
+    // Raw HTTP, so the kill lands the instant the 60th acknowledgement arrives: no kubectl start-up
+    // time for a lazily persisted write to catch up in.
+    const acked: string[] = [];
+    let killed = false;
+    let killing: Promise<void> | undefined;
+    let n = 0;
+    const writer = async () => {
+      while (!killed) {
+        const name = `burst-${n++}`;
+        let res: Response;
+        try {
+          res = await fetch(`${c.url}/api/v1/namespaces/default/services`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }] } }),
+          });
+        } catch {
+          return; // the server is gone: this write was never acknowledged
+        }
+        if (res.status !== 201) throw new Error(`create ${name}: HTTP ${res.status}: ${await res.text()}`);
+        acked.push(name);
+        if (!killed && acked.length >= 60) {
+          killed = true;
+          killing = c.kill9(); // sends SIGKILL synchronously, before any other response is handled
+        }
+        await res.arrayBuffer().catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, writer));
+    assert.ok(killing, 'the writers stopped before the kill');
+    await killing;
+    await c.start();
+    const names = new Set(json<{ items: Svc[] }>(await c.kubectl(['get', 'svc', '-o', 'json'])).items.map((s) => s.metadata.name));
+    const lost = acked.filter((a) => !names.has(a));
+    assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged creates were lost`);
+  });
 });
