@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -151,4 +151,30 @@ test('kubectl create namespace', { skip }, async () => {
 test('kubectl create configmap: data keys and values', { skip }, async () => {
   const { body } = await capture(['create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=empty=']);
   assert.deepEqual(decodeProtobufObject(body), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: '1', empty: '' } });
+});
+
+test('kubectl create service externalname and loadbalancer', { skip }, async () => {
+  const ext = decodeProtobufObject((await capture(['create', 'service', 'externalname', 'db', '--external-name=db.example.com'])).body);
+  assert.deepEqual(ext.spec, { type: 'ExternalName', externalName: 'db.example.com', selector: { app: 'db' } });
+  const lb = decodeProtobufObject((await capture(['create', 'service', 'loadbalancer', 'lb', '--tcp=443:8443'])).body);
+  assert.deepEqual(lb.spec, { ports: [{ name: '443-8443', protocol: 'TCP', port: 443, targetPort: 8443 }], selector: { app: 'lb' }, type: 'LoadBalancer' });
+});
+
+test('kubectl create configmap --from-file with binary content fills binaryData (base64)', { skip }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kubesvc-pb-file-'));
+  try {
+    const bin = Buffer.from([0, 1, 2, 0xff, 0xfe]);
+    await writeFile(join(dir, 'blob.bin'), bin);
+    await writeFile(join(dir, 'app.conf'), 'port=80\n');
+    const { body } = await capture(['create', 'configmap', 'files', `--from-file=${join(dir, 'blob.bin')}`, `--from-file=${join(dir, 'app.conf')}`]);
+    assert.deepEqual(decodeProtobufObject(body), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'files' },
+      data: { 'app.conf': 'port=80\n' },
+      binaryData: { 'blob.bin': bin.toString('base64') },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
