@@ -25,7 +25,7 @@ test('containers are required; names, images and uniqueness are checked', () => 
     'spec.containers[1].image: Required value',
   ]);
   assert.deepEqual(texts(pod({ initContainers: [{ name: 'a', image: 'x' }], containers: [{ name: 'a', image: 'x' }] })), [
-    'spec.containers[0].name: Duplicate value: "a"',
+    'spec.initContainers[0].name: Duplicate value: "a"',
   ]);
 });
 

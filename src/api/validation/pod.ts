@@ -71,8 +71,9 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   errs.push(...vols.errs);
   const names = new Set<string>();
   if (!(spec.containers ?? []).length) errs.push(fe.required(`${path}.containers`));
-  errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, vols.names, names, { init: true }));
+  // Regular containers first: a name clash is reported on the init container, as Kubernetes does.
   errs.push(...validateContainers(spec.containers, `${path}.containers`, vols.names, names, { init: false }));
+  errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, vols.names, names, { init: true }));
   const rp = spec.restartPolicy;
   if (!rp) errs.push(fe.required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(rp)) errs.push(fe.notSupported(`${path}.restartPolicy`, rp, RESTART_POLICIES));
@@ -85,14 +86,14 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
     for (const m of isDNS1123Subdomain(spec.serviceAccountName)) errs.push(fe.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, m));
   }
   if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, spec.nodeName, m));
-  if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(fe.invalid(`${path}.hostname`, spec.hostname, m));
-  if (spec.subdomain) for (const m of isDNS1123Label(spec.subdomain)) errs.push(fe.invalid(`${path}.subdomain`, spec.subdomain, m));
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) {
     const v = spec.activeDeadlineSeconds;
     if (!Number.isInteger(v) || v < 1 || v > 2147483647) {
       errs.push(fe.invalid(`${path}.activeDeadlineSeconds`, v, 'must be between 1 and 2147483647, inclusive'));
     }
   }
+  if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(fe.invalid(`${path}.hostname`, spec.hostname, m));
+  if (spec.subdomain) for (const m of isDNS1123Label(spec.subdomain)) errs.push(fe.invalid(`${path}.subdomain`, spec.subdomain, m));
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
   if (spec.schedulerName) for (const m of isDNS1123Subdomain(spec.schedulerName)) errs.push(fe.invalid(`${path}.schedulerName`, spec.schedulerName, m));
   return errs;
