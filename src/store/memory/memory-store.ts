@@ -48,8 +48,11 @@ class MemoryStore implements Store {
   private compacted = 0;
   private closed = false;
   private readonly versions = new Map<string, Version[]>();
-  /** Every key that has versions, live or tombstoned. */
+  /** Every key that has versions, live or tombstoned (for reads at older revisions). */
   private readonly keys = new SortedKeys();
+  /** The newest value of every live key, so reads at the current revision skip the history. */
+  private readonly live = new Map<string, KV>();
+  private readonly liveKeys = new SortedKeys();
   /** Events in revision order, from the compacted revision on (for watches that resume). */
   private log: WatchEvent[] = [];
   private readonly hub = new WatchHub();
@@ -58,8 +61,8 @@ class MemoryStore implements Store {
     if (this.closed) throw new StoreClosedError();
   }
 
-  private latest(key: string): Version | null {
-    return visibleAt(this.versions.get(key), this.revision);
+  private latest(key: string): KV | null {
+    return this.live.get(key) ?? null;
   }
 
   async currentRevision(): Promise<number> {
@@ -75,6 +78,10 @@ class MemoryStore implements Store {
   async get(key: string, revision?: number): Promise<KV | null> {
     this.ensureOpen();
     const at = resolveReadRevision(revision, this.revision, this.compacted);
+    if (at === this.revision) {
+      const kv = this.live.get(key);
+      return kv === undefined ? null : { ...kv };
+    }
     const v = visibleAt(this.versions.get(key), at);
     return v === null ? null : toKV(key, v);
   }
@@ -83,6 +90,13 @@ class MemoryStore implements Store {
     this.ensureOpen();
     const at = resolveReadRevision(opts.revision, this.revision, this.compacted);
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Infinity;
+    if (at === this.revision) {
+      const [start, end] = this.liveKeys.prefixSpan(prefix, opts.startAfter);
+      const stop = Math.min(end, start + limit);
+      const items: KV[] = [];
+      for (let i = start; i < stop; i++) items.push({ ...(this.live.get(this.liveKeys.at(i)) as KV) });
+      return { items, revision: at, more: stop < end, remaining: end - stop };
+    }
     const [start, end] = this.keys.prefixSpan(prefix, opts.startAfter);
     const items: KV[] = [];
     let remaining = 0;
@@ -98,10 +112,8 @@ class MemoryStore implements Store {
 
   async count(prefix: string): Promise<number> {
     this.ensureOpen();
-    const [start, end] = this.keys.prefixSpan(prefix);
-    let n = 0;
-    for (let i = start; i < end; i++) if (this.latest(this.keys.at(i)) !== null) n++;
-    return n;
+    const [start, end] = this.liveKeys.prefixSpan(prefix);
+    return end - start;
   }
 
   async txn(compares: Compare[], ops: Op[]): Promise<TxnResult> {
@@ -110,8 +122,8 @@ class MemoryStore implements Store {
     const holds = compares.every((c) => (this.latest(c.key)?.modRevision ?? 0) === c.modRevision);
     if (!holds) {
       const current = compares.map((c) => {
-        const v = this.latest(c.key);
-        return v === null ? null : toKV(c.key, v);
+        const kv = this.latest(c.key);
+        return kv === null ? null : { ...kv };
       });
       return { succeeded: false, revision: this.revision, results: [], current };
     }
@@ -121,17 +133,20 @@ class MemoryStore implements Store {
     const results: (KV | null)[] = [];
     for (const op of ops) {
       const prev = this.latest(op.key);
-      const prevKv = prev === null ? null : toKV(op.key, prev);
       if (op.type === 'put') {
         const v: Version = { modRevision: rev, createRevision: prev?.createRevision ?? rev, value: op.value, deleted: false };
         this.addVersion(op.key, v);
+        this.live.set(op.key, toKV(op.key, v));
+        if (prev === null) this.liveKeys.add(op.key);
         results.push(toKV(op.key, v));
-        events.push({ type: 'put', kv: toKV(op.key, v), prevKv });
+        events.push({ type: 'put', kv: toKV(op.key, v), prevKv: prev });
       } else if (prev !== null) {
         const tomb: Version = { modRevision: rev, createRevision: prev.createRevision, value: prev.value, deleted: true };
         this.addVersion(op.key, tomb);
-        results.push(prevKv);
-        events.push({ type: 'delete', kv: toKV(op.key, tomb), prevKv });
+        this.live.delete(op.key);
+        this.liveKeys.delete(op.key);
+        results.push({ ...prev });
+        events.push({ type: 'delete', kv: toKV(op.key, tomb), prevKv: prev });
       } else {
         results.push(null);
       }
