@@ -4,6 +4,7 @@
 import { StatusError, badRequest, methodNotAllowed, serviceUnavailable } from '../api/errors.js';
 import type { KubeObject, Stored } from '../api/object.js';
 import { apiVersionOf } from '../api/resources.js';
+import { bindPod, successStatus } from '../registry/generic-binding.js';
 import { getScale, patchScale, updateScale } from '../registry/generic-scale.js';
 import { decodeObject, decodePatch, readBody } from './body.js';
 import { negotiate } from './negotiate.js';
@@ -74,6 +75,15 @@ async function handleGet(c: RequestContext): Promise<number> {
 
 async function handlePost(c: RequestContext): Promise<number> {
   const { route, url } = c;
+  if (route.name && (route.subresource === 'binding' || route.subresource === 'eviction')) {
+    const body = await readObject(c);
+    const reg = c.registry.for(route.res);
+    const dryRun = dryRunOf(url.searchParams);
+    if (route.subresource === 'binding') await bindPod(reg, route.namespace, route.name, body, { dryRun });
+    else await reg.delete(route.namespace, route.name, { ...deleteOptionsOf(url.searchParams, body.deleteOptions as Record<string, unknown> | undefined), dryRun });
+    writeJson(c.res, 201, successStatus(201));
+    return 201;
+  }
   if (route.name) throw methodNotAllowed('create', route.res.kind);
   verbAllowed(c, 'create');
   const obj = await readObject(c);
@@ -141,7 +151,12 @@ export async function handleResource(c: RequestContext): Promise<number> {
     if (sub === 'scale' && !SCALE_KINDS.includes(`${route.res.group}/${route.res.plural}`)) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
-    if (sub !== 'status' && sub !== 'scale') throw serviceUnavailable(`${route.res.plural}/${sub} is not served yet`);
+    if ((sub === 'binding' || sub === 'eviction') && c.req.method !== 'POST') {
+      throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+    if (sub !== 'status' && sub !== 'scale' && sub !== 'binding' && sub !== 'eviction') {
+      throw serviceUnavailable(`${route.res.plural}/${sub} is not served yet`);
+    }
   }
   switch (c.req.method) {
     case 'GET':

@@ -361,6 +361,27 @@ export class GenericRegistry {
     throw conflict(this.gr, name);
   }
 
+  /**
+   * A server-side change that bypasses the strategy's update rules (pods/binding): read, change,
+   * write guarded by the read's revision, retried on races. `change` may throw to refuse.
+   */
+  async mutate(namespace: string | undefined, name: string, opts: WriteOptions, change: (obj: Stored) => void): Promise<Stored> {
+    for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
+      const kv = await this.read(namespace, name);
+      const obj = decode(kv);
+      change(obj);
+      const key = this.key(namespace, name);
+      const r = await commit(this.ctx.store, key, kv.modRevision, { type: 'put', key, value: encode(obj) }, Boolean(opts.dryRun));
+      if (!r.ok) {
+        if (!r.current) throw notFound(this.gr, name);
+        continue;
+      }
+      if (!opts.dryRun) wmeta(obj).resourceVersion = String(r.revision);
+      return obj;
+    }
+    throw conflict(this.gr, name);
+  }
+
   /** DELETE on a collection: deletes every object matching the selectors, returns them as a list. */
   async deleteCollection(opts: ListOptions, del: DeleteOptions = {}): Promise<ListResult> {
     const listed = await this.list({ ...opts, limit: 0, continue: undefined });

@@ -28,6 +28,7 @@ import type { RegistryConfig, StrategyFactory } from './types.js';
 export type * from './generic-types.js';
 export { GenericRegistry, type WriteResult } from './generic.js';
 export { getScale, updateScale, patchScale, toScale } from './generic-scale.js';
+export { bindPod } from './generic-binding.js';
 
 export interface RegistryOptions {
   store: Store;

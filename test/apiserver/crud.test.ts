@@ -338,3 +338,21 @@ test('pods bound to a node are deleted gracefully; grace 0 or an unbound pod del
   await h.call('DELETE', `${PODS}/unbound`);
   assert.equal((await h.call('GET', `${PODS}/unbound`)).status, 404);
 });
+
+test('pods/binding assigns a node once (409 after); pods/eviction deletes', async () => {
+  const PODS = '/api/v1/namespaces/default/pods';
+  await h.call('POST', PODS, { metadata: { name: 'sched' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  const b = await h.call('POST', `${PODS}/sched/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'sched' }, target: { kind: 'Node', name: 'node-1' } });
+  assert.equal(b.status, 201);
+  assert.equal(b.json.status, 'Success');
+  const p = await h.call('GET', `${PODS}/sched`);
+  assert.equal(p.json.spec.nodeName, 'node-1');
+  assert.ok(p.json.status.conditions.some((x: { type: string; status: string }) => x.type === 'PodScheduled' && x.status === 'True'));
+  const again = await h.call('POST', `${PODS}/sched/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'sched' }, target: { kind: 'Node', name: 'node-2' } });
+  assert.equal(again.status, 409);
+  assert.equal(again.json.message, 'Operation cannot be fulfilled on pods/binding "sched": pod sched is already assigned to node "node-1"');
+  await h.call('POST', PODS, { metadata: { name: 'evict' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  const e = await h.call('POST', `${PODS}/evict/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evict' } });
+  assert.equal(e.status, 201);
+  assert.equal((await h.call('GET', `${PODS}/evict`)).status, 404);
+});
