@@ -182,6 +182,26 @@ function validateVolumeMounts(mounts: VolumeMount[] | undefined, volumes: Set<st
   return errs;
 }
 
+const ID_RANGE_ERROR = 'must be between 0 and 2147483647, inclusive';
+
+/** IsValidUserID / IsValidGroupID. */
+export function validateID(v: number | undefined | null, path: string): FieldError[] {
+  if (typeof v !== 'number') return [];
+  return Number.isInteger(v) && v >= 0 && v <= 2147483647 ? [] : [fe.invalid(path, v, ID_RANGE_ERROR)];
+}
+
+function validateSecurityContext(sc: Container['securityContext'], path: string): FieldError[] {
+  if (!sc) return [];
+  const errs = [...validateID(sc.runAsUser, `${path}.runAsUser`), ...validateID(sc.runAsGroup, `${path}.runAsGroup`)];
+  if (sc.privileged && sc.allowPrivilegeEscalation === false) {
+    errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
+  }
+  if (sc.capabilities?.add?.includes('CAP_SYS_ADMIN') && sc.allowPrivilegeEscalation === false) {
+    errs.push(fe.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
+  }
+  return errs;
+}
+
 /**
  * Validates a list of containers. `names` collects container names across containers and
  * initContainers, which must all be unique within a pod.
@@ -226,6 +246,7 @@ export function validateContainers(
     if (!c.imagePullPolicy) errs.push(fe.required(`${at}.imagePullPolicy`));
     else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${at}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
     errs.push(...validateResources(c.resources, `${at}.resources`));
+    errs.push(...validateSecurityContext(c.securityContext, `${at}.securityContext`));
     if (opts.init && c.restartPolicy !== undefined && c.restartPolicy !== 'Always') {
       errs.push(fe.notSupported(`${at}.restartPolicy`, c.restartPolicy, ['Always']));
     }

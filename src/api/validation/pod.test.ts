@@ -154,3 +154,19 @@ test('env valueFrom: one source, known field paths and resources', () => {
     'spec.containers[0].env[4].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
   ]);
 });
+
+test('security contexts: id ranges and privilege escalation', () => {
+  const p = pod({
+    securityContext: { runAsUser: -1, supplementalGroups: [5, 2 ** 31] },
+    containers: [{ name: 'c', image: 'x', securityContext: { runAsGroup: -2, privileged: true, allowPrivilegeEscalation: false } }],
+  });
+  assert.deepEqual(
+    validatePod(p).map((e) => `${e.field}: ${e.detail}`),
+    [
+      'spec.containers[0].securityContext.runAsGroup: must be between 0 and 2147483647, inclusive',
+      'spec.containers[0].securityContext: cannot set `allowPrivilegeEscalation` to false and `privileged` to true',
+      'spec.securityContext.runAsUser: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.supplementalGroups[1]: must be between 0 and 2147483647, inclusive',
+    ],
+  );
+});

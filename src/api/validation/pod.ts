@@ -5,7 +5,7 @@ import type { Pod, PodSpec, PodTemplateSpec, Toleration, Volume } from 'kubernet
 import * as fe from '../field-errors.js';
 import type { FieldError } from '../field-errors.js';
 import { deepEqual, validateAnnotations, validateLabels } from './common.js';
-import { validateContainers } from './container.js';
+import { validateContainers, validateID } from './container.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -82,6 +82,13 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   else if (!DNS_POLICIES.includes(dp)) errs.push(fe.notSupported(`${path}.dnsPolicy`, dp, DNS_POLICIES));
   else if (dp === 'None' && !spec.dnsConfig) errs.push(fe.required(`${path}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
   errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  const psc = spec.securityContext;
+  if (psc) {
+    errs.push(...validateID(psc.fsGroup, `${path}.securityContext.fsGroup`));
+    errs.push(...validateID(psc.runAsUser, `${path}.securityContext.runAsUser`));
+    errs.push(...validateID(psc.runAsGroup, `${path}.securityContext.runAsGroup`));
+    (psc.supplementalGroups ?? []).forEach((g, i) => errs.push(...validateID(g, `${path}.securityContext.supplementalGroups[${i}]`)));
+  }
   if (spec.serviceAccountName) {
     for (const m of isDNS1123Subdomain(spec.serviceAccountName)) errs.push(fe.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, m));
   }
