@@ -208,3 +208,32 @@ test('delete releases the IP and node ports and deletes the same-named Endpoints
   );
   assert.equal(again.spec?.clusterIP, s.spec?.clusterIP);
 });
+
+test('a refused requested value is reported alone, before validation errors (Kubernetes allocates first)', async () => {
+  const h = await ServiceHarness.open(createMemoryStore());
+  await h.create(svc('a', { type: 'NodePort', clusterIP: '10.96.0.40', ports: [{ port: 80, nodePort: 30040 }] }));
+  // Two unnamed ports would be a validation error; the taken node port is reported instead.
+  assert.equal(
+    await errorOf(h.create(svc('b', { type: 'NodePort', ports: [{ port: 80 }, { port: 81, nodePort: 30040 }] }))),
+    'Service "b" is invalid: spec.ports[1].nodePort: Invalid value: 30040: provided port is already allocated',
+  );
+  // The clusterIP comes before node ports, as in allocateCreate.
+  assert.equal(
+    await errorOf(h.create(svc('c', { type: 'NodePort', clusterIP: '10.96.0.40', selector: { 'bad key': 'x' }, ports: [{ port: 80, nodePort: 8080 }] }))),
+    'Service "c" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.40"}: failed to allocate IP 10.96.0.40: provided IP is already allocated',
+  );
+  // Once the values are free, validation speaks.
+  assert.equal(
+    await errorOf(h.create(svc('b', { type: 'NodePort', ports: [{ port: 80 }, { port: 81, nodePort: 30041 }] }))),
+    'Service "b" is invalid: [spec.ports[0].name: Required value, spec.ports[1].name: Required value]',
+  );
+  // On update only values the Service does not hold yet are checked.
+  const moved = await h.update('a', (x) => { x.spec!.selector = { app: 'other' }; });
+  assert.equal(moved.spec?.ports?.[0].nodePort, 30040);
+  await h.create(svc('d', { type: 'NodePort', ports: [{ name: 'x', port: 80, nodePort: 30042 }] }));
+  assert.equal(
+    await errorOf(h.update('a', (x) => { x.spec!.ports!.push({ port: 81, nodePort: 30042 }); })),
+    'Service "a" is invalid: spec.ports[1].nodePort: Invalid value: 30042: provided port is already allocated',
+  );
+  assert.equal(h.strategy.allocations.ports.count(), 2);
+});

@@ -115,6 +115,19 @@ export class Allocations {
     }
   }
 
+  /** Why `ip` cannot be claimed as far as this view knows (null: it looks free). */
+  ipProblem(ip: string): string | null {
+    const i = this.ipRange.indexOf(ip);
+    if (i < 0) return `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${this.ipRange.cidr}`;
+    return this.ips.has(i) ? IP_ALLOCATED : null;
+  }
+
+  /** Why `port` cannot be claimed as far as this view knows (null: it looks free). */
+  portProblem(port: number): string | null {
+    if (!this.portInRange(port)) return `provided port is not in the valid range. The range of valid ports is ${this.portRangeText()}`;
+    return this.ports.has(port - this.portBase) ? PORT_ALLOCATED : null;
+  }
+
   begin(owner: Owner, ctx: WriteContext): AllocationOp {
     return new AllocationOp(this, owner, ctx);
   }
@@ -153,10 +166,9 @@ export class AllocationOp {
   /** Claims a specific IP; throws AllocationError with ipallocator's text when it cannot. */
   async allocateIP(ip: string): Promise<void> {
     const i = this.a.ipRange.indexOf(ip);
-    if (i < 0) {
-      throw new AllocationError(`the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${this.a.ipRange.cidr}`);
-    }
-    if (this.localIPs.has(i) || this.a.ips.has(i)) throw new AllocationError(IP_ALLOCATED);
+    const problem = this.a.ipProblem(ip);
+    if (problem) throw new AllocationError(problem);
+    if (this.localIPs.has(i)) throw new AllocationError(IP_ALLOCATED);
     if (!this.ctx.dryRun) this.a.ips.set(i);
     this.localIPs.add(i);
     if (await this.takenInStore(ipKey(ip))) {
@@ -182,11 +194,10 @@ export class AllocationOp {
   }
 
   async allocatePort(port: number): Promise<void> {
-    if (!this.a.portInRange(port)) {
-      throw new AllocationError(`provided port is not in the valid range. The range of valid ports is ${this.a.portRangeText()}`);
-    }
+    const problem = this.a.portProblem(port);
+    if (problem) throw new AllocationError(problem);
     const i = port - this.a.portBase;
-    if (this.localPorts.has(i) || this.a.ports.has(i)) throw new AllocationError(PORT_ALLOCATED);
+    if (this.localPorts.has(i)) throw new AllocationError(PORT_ALLOCATED);
     if (!this.ctx.dryRun) this.a.ports.set(i);
     this.localPorts.add(i);
     if (await this.takenInStore(portKey(port))) {

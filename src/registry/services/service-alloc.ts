@@ -2,10 +2,11 @@
 // pkg/registry/core/service/storage/alloc.go (allocateCreate, allocateUpdate and the release on
 // delete), and the error each failure becomes.
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { FieldError } from '../../api/field-errors.js';
 import { invalid } from '../../api/field-errors.js';
 import { goStrings } from '../../api/validation/service-net.js';
 import { isHeadless, needsHealthCheck } from '../../api/validation/service.js';
-import type { AllocationOp } from './allocations.js';
+import type { AllocationOp, Allocations } from './allocations.js';
 import { AllocationError, allocationInternal, allocationInvalid } from './allocations.js';
 import { canHaveNodePorts, needsClusterIP, shouldAllocateNodePorts } from './prepare.js';
 
@@ -175,4 +176,34 @@ export async function allocateUpdate(op: AllocationOp, svc: Service, old: Servic
 export function releaseAll(op: AllocationOp, svc: Service): void {
   for (const ip of heldIPs(svc)) op.releaseIP(ip);
   for (const n of heldPorts(svc)) op.releasePort(n);
+}
+
+/**
+ * Kubernetes allocates before it validates, so a refused requested value is reported alone, ahead
+ * of any validation error. This replays those refusals (in Kubernetes' order: clusterIP, then node
+ * ports by index) against the in-memory view, so validation can answer the same way; the hooks
+ * check again, authoritatively, when they claim.
+ */
+export function allocationRefusals(alloc: Allocations, svc: Service, old?: Service): FieldError[] {
+  const spec = svc.spec ?? {};
+  const ipNeeded = old ? old.spec?.type === 'ExternalName' && spec.type !== 'ExternalName' : true;
+  const wanted = spec.clusterIPs?.[0] ?? spec.clusterIP ?? '';
+  if (ipNeeded && needsClusterIP(svc) && !isHeadless(svc) && wanted && wanted !== 'None') {
+    const problem = alloc.ipProblem(wanted);
+    if (problem) return [invalid('spec.clusterIPs', goStrings(spec.clusterIPs), `failed to allocate IP ${wanted}: ${problem}`)];
+  }
+  if (!canHaveNodePorts(svc)) return [];
+  const held = new Set(old && canHaveNodePorts(old) ? (old.spec?.ports ?? []).map((p) => p.nodePort ?? 0) : []);
+  const seen = new Set<number>();
+  const ports = spec.ports ?? [];
+  for (let i = 0; i < ports.length; i++) {
+    let n = ports[i].nodePort ?? 0;
+    // On create, a port without a node port takes one a later port of the same number asks for.
+    if (!n && !old && shouldAllocateNodePorts(svc)) n = ports.slice(i).find((p) => p.port === ports[i].port && p.nodePort)?.nodePort ?? 0;
+    if (!n || held.has(n) || seen.has(n)) continue;
+    seen.add(n);
+    const problem = alloc.portProblem(n);
+    if (problem) return [invalid(`spec.ports[${i}].nodePort`, n, problem)];
+  }
+  return [];
 }

@@ -17,7 +17,7 @@ import { Allocations } from './allocations.js';
 import { initIPFamilies, ipFamilyErrors } from './ip-families.js';
 import { dropTypeDependentFields, normalizeClusterIPs, patchAllocatedValues } from './prepare.js';
 import { repairAllocations } from './repair.js';
-import { allocateCreate, allocateUpdate, releaseAll } from './service-alloc.js';
+import { allocateCreate, allocateUpdate, allocationRefusals, releaseAll } from './service-alloc.js';
 
 const ENDPOINTS = findByPlural('', 'v1', 'endpoints');
 
@@ -25,14 +25,17 @@ type Writable = Service & { status?: Record<string, unknown> };
 const svcOf = (o: KubeObject) => o as unknown as Writable;
 
 /**
- * Kubernetes checks clusterIP-related fields and IP families while allocating, before validation,
- * and answers with those errors alone; the rest of validation only runs when they pass.
+ * Kubernetes allocates before it validates: it checks clusterIP-related fields and IP families,
+ * then claims requested values, and answers with the first of those problems alone; the rest of
+ * validation only runs when they pass.
  */
-function staged(svc: Service, rest: () => FieldError[]): FieldError[] {
+function staged(alloc: Allocations, svc: Service, old: Service | undefined, rest: () => FieldError[]): FieldError[] {
   const pre = validateClusterIPFields(svc);
   if (pre.length) return pre;
   const fam = ipFamilyErrors(svc, 'IPv4');
   if (fam.length) return fam;
+  const refused = allocationRefusals(alloc, svc, old);
+  if (refused.length) return refused;
   return rest();
 }
 
@@ -111,11 +114,12 @@ export async function createServiceStrategy(
     },
     validate(obj) {
       const s = svcOf(obj);
-      return staged(s, () => validateService(s));
+      return staged(alloc, s, undefined, () => validateService(s));
     },
     validateUpdate(obj, old) {
       const s = svcOf(obj);
-      return staged(s, () => validateServiceUpdate(s, svcOf(old)));
+      const o = svcOf(old);
+      return staged(alloc, s, o, () => validateServiceUpdate(s, o));
     },
     prepareForStatusUpdate(obj, old) {
       const s = svcOf(obj);
