@@ -77,6 +77,7 @@ export async function serveWatch(c: RequestContext): Promise<number> {
       fieldSelector,
       resourceVersion: lo.resourceVersion,
       allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+      sendInitialEvents: q.get('sendInitialEvents') === 'true',
     },
     {
       event(ev) {

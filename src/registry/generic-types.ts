@@ -51,6 +51,12 @@ export interface WatchOptions {
   /** unset or "0": synthetic ADDED events for the current state first, then changes. */
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
+  /**
+   * WatchList (sendInitialEvents=true): ADDED events for the current state whatever the
+   * resourceVersion, then (with bookmarks allowed) a BOOKMARK annotated
+   * `k8s.io/initial-events-end: "true"`.
+   */
+  sendInitialEvents?: boolean;
   /** How often to send BOOKMARK events when allowed (default 60 s, as kube-apiserver roughly does). */
   bookmarkIntervalMs?: number;
 }

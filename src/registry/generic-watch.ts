@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/object.js';
 import { apiVersionOf, storagePrefix } from '../api/resources.js';
 import { CompactedError, type WatchEvent as StoreEvent } from '../store/types.js';
 import type { GenericContext } from './generic-context.js';
-import { parseResourceVersion, predicate } from './generic-list.js';
+import { parseResourceVersion, predicate, tooLargeResourceVersion } from './generic-list.js';
 import { decode } from './generic-meta.js';
 import type { WatchEvent, WatchHandle, WatchOptions, WatchSink } from './generic-types.js';
 
@@ -42,12 +42,27 @@ export async function watchObjects(ctx: GenericContext, opts: WatchOptions, sink
     sink.end?.();
   };
 
-  if (!rv || rv === '0') {
+  if (!rv || rv === '0' || opts.sendInitialEvents) {
+    if (opts.sendInitialEvents && rv && rv !== '0') {
+      const current = await ctx.store.currentRevision();
+      const wanted = parseResourceVersion(rv);
+      if (wanted > current) throw tooLargeResourceVersion(wanted, current);
+    }
     const snapshot = await ctx.store.range(prefix);
     lastRevision = snapshot.revision;
     for (const kv of snapshot.items) {
       const obj = decode(kv);
       if (matches(obj)) sink.event({ type: 'ADDED', object: obj });
+    }
+    if (opts.sendInitialEvents && opts.allowWatchBookmarks) {
+      sink.event({
+        type: 'BOOKMARK',
+        object: {
+          kind: ctx.res.kind,
+          apiVersion: apiVersionOf(ctx.res),
+          metadata: { resourceVersion: String(lastRevision), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        },
+      });
     }
   } else {
     lastRevision = parseResourceVersion(rv);

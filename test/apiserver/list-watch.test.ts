@@ -223,3 +223,21 @@ test('list with Table Accept returns a meta.k8s.io/v1 Table with row objects', a
   const full = await h.call('GET', '/api/v1/namespaces?includeObject=Object', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   assert.equal(full.json.rows[0].object.kind, 'Namespace');
 });
+
+test('sendInitialEvents=true replays the current state, then an initial-events-end BOOKMARK', async () => {
+  await h.call('POST', '/api/v1/namespaces', { metadata: { name: 'w8' } });
+  const c = await h.call('POST', '/api/v1/namespaces/w8/configmaps', cm('init'));
+  const w = await openWatch(
+    h.base,
+    `/api/v1/namespaces/w8/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=${c.json.metadata.resourceVersion}`,
+  );
+  try {
+    const a = await w.next();
+    assert.deepEqual([a.type, a.object.metadata.name], ['ADDED', 'init']);
+    const b = await w.next();
+    assert.equal(b.type, 'BOOKMARK');
+    assert.equal(b.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+  } finally {
+    w.close();
+  }
+});
