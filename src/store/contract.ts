@@ -433,6 +433,34 @@ export function runStoreContract(
         }
       }));
 
+    test('a watcher that throws is stopped with that error; other watchers go on', () =>
+      withStore(async (s) => {
+        const good = new Collector();
+        let badError: Error | null = null;
+        let badCalls = 0;
+        const bad = s.watch('/t/', {
+          afterRevision: 0,
+          onEvents: () => {
+            badCalls++;
+            throw new Error('boom');
+          },
+          onError: (err) => (badError = err),
+        });
+        const ok = s.watch('/t/', { afterRevision: 0, ...good.opts });
+        try {
+          await put(s, '/t/1', '1');
+          await put(s, '/t/2', '2');
+          await good.untilCount(2);
+          await tick();
+          assert.equal(badCalls, 1);
+          assert.equal((badError as Error | null)?.message, 'boom');
+          assert.equal(good.error, null);
+        } finally {
+          bad.cancel();
+          ok.cancel();
+        }
+      }));
+
     test('compaction: older reads and watches fail with CompactedError, latest values stay', () =>
       withStore(async (s) => {
         await put(s, '/k/a', 'a1'); // 1

@@ -68,3 +68,52 @@ test('compactionTarget keeps the newest revisions and never goes backwards', () 
   assert.equal(compactionTarget(100, 90, 10), null);
   assert.equal(compactionTarget(5, 0, 10), null);
 });
+
+test('a write is invisible until its group is committed, then visible to reads and watches', async () => {
+  const s = await open();
+  try {
+    const events: number[] = [];
+    const w = s.watch('/v/', { afterRevision: 0, onEvents: (evs) => events.push(...evs.map((e) => e.kv.modRevision)) });
+    const pending = s.txn([], [{ type: 'put', key: '/v/a', value: '1' }]);
+    assert.equal(await s.get('/v/a'), null);
+    assert.equal(await s.currentRevision(), 0);
+    assert.equal((await pending).revision, 1);
+    assert.equal((await s.get('/v/a'))?.value, '1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(events, [1]);
+    w.cancel();
+  } finally {
+    await s.close();
+  }
+});
+
+test('close commits txns already accepted', async () => {
+  let s = await open();
+  const dir = dirOf.get(s) as string;
+  const pending = s.txn([], [{ type: 'put', key: '/late', value: 'x' }]);
+  await s.close();
+  assert.equal((await pending).revision, 1);
+  s = await createEmbeddedStore({ dir, autoCompaction: false });
+  try {
+    assert.equal((await s.get('/late'))?.value, 'x');
+  } finally {
+    await s.close();
+  }
+});
+
+test('auto-compaction keeps the configured number of revisions', async () => {
+  const first = await open();
+  const dir = dirOf.get(first) as string;
+  await first.close();
+  const s = await createEmbeddedStore({ dir, autoCompaction: { intervalMs: 20, keepRevisions: 5 } });
+  try {
+    for (let i = 0; i < 20; i++) await s.txn([], [{ type: 'put', key: '/ac', value: `${i}` }]);
+    const deadline = Date.now() + 3000;
+    while ((await s.compactedRevision()) !== 15 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await s.compactedRevision(), 15);
+    await assert.rejects(s.get('/ac', 14), /compacted/);
+    assert.equal((await s.get('/ac', 15))?.value, '14');
+  } finally {
+    await s.close();
+  }
+});
