@@ -3,7 +3,7 @@
 // every temp dir removed, by cleanup() (call it from an `after` hook) — and, as a last resort, when
 // the test process exits.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,11 +76,21 @@ export interface Cluster {
   cleanup(): Promise<void>;
 }
 
-// Last resort if a test process dies without running its after hooks.
+// Last resort if a test process dies without running its after hooks (a crash, or the test
+// runner cancelling the file with a signal): kill what we started, then let the signal do its work.
 const liveChildren = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of liveChildren) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGKILL');
-});
+const liveTmpDirs = new Set<string>();
+const lastResort = () => {
+  for (const c of liveChildren) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of liveTmpDirs) rmSync(d, { recursive: true, force: true });
+};
+process.on('exit', lastResort);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    lastResort();
+    process.kill(process.pid, sig);
+  });
+}
 
 function track(child: ChildProcess): Promise<RunResult> & { out: () => string; err: () => string } {
   liveChildren.add(child);
@@ -117,6 +127,7 @@ export async function run(cmd: string, args: string[], opts: { env: Record<strin
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   if (!existsSync(COMPILED_MAIN)) throw new Error(`${COMPILED_MAIN} is missing: run \`npx tsc -p .\` (npm test does) before the e2e tests`);
   const tmp = await mkdtemp(join(tmpdir(), 'kubesvc-e2e-'));
+  liveTmpDirs.add(tmp);
   const dataDir = join(tmp, 'data');
   const home = join(tmp, 'home'); // kubectl's HOME and discovery cache: fresh per cluster
   const kubeconfig = join(dataDir, 'kubeconfig');
@@ -241,6 +252,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       for (const s of [...streams]) await s.stop();
       if (child) await stopWith('SIGTERM').catch(() => undefined);
       await rm(tmp, { recursive: true, force: true });
+      liveTmpDirs.delete(tmp);
     },
   };
 
