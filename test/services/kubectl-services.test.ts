@@ -160,6 +160,17 @@ subsets:
     assert.equal(ok(await c.kubectl(['create', 'service', 'nodeport', 'again', '--tcp=80:8080', '--node-port=30080'])), 'service/again created\n');
   });
 
+  test('allocations survive a restart of kubesvc', async () => {
+    ok(await c.kubectl(['create', 'service', 'nodeport', 'durable', '--tcp=80:8080', '--node-port=30444']));
+    const ip = (await get('durable')).spec.clusterIP;
+    await c.restart();
+    assert.equal((await get('durable')).spec.clusterIP, ip);
+    assert.match(fails(await c.kubectl(['create', 'service', 'nodeport', 'durable2', '--tcp=80:8080', '--node-port=30444'])), /provided port is already allocated/);
+    assert.match(fails(await c.kubectl(['create', 'service', 'clusterip', 'durable3', '--tcp=80', `--clusterip=${ip}`])), /provided IP is already allocated/);
+    ok(await c.kubectl(['delete', 'svc', 'durable']));
+    ok(await c.kubectl(['create', 'service', 'nodeport', 'durable2', '--tcp=80:8080', '--node-port=30444']));
+  });
+
   test('Endpoints are validated with Kubernetes texts', async () => {
     const bad = `apiVersion: v1
 kind: Endpoints
