@@ -11,6 +11,7 @@ import { DEFAULT_MAX_REQUEST_BYTES } from './config.js';
 import { handleDiscovery } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { handleOpenApi } from './openapi.js';
+import { createMetrics, verbOf } from './metrics.js';
 import { deferredRegistry } from './deferred-registry.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { route } from './router.js';
@@ -19,10 +20,14 @@ import { VERSION_INFO } from './version.js';
 
 const NOT_FOUND = 'the server could not find the requested resource';
 
+/** The route of each request, for the metrics written after it finished. */
+const routed = new WeakMap<IncomingMessage, ReturnType<typeof route> & object>();
+
 export function createApiServer(config: ApiServerConfig): ApiServer {
   const log = config.logger;
   const maxRequestBytes = config.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const openWatches = new Set<() => void>();
+  const metrics = createMetrics();
   let isReady = false;
   let lifecycle: NamespaceLifecycle | undefined;
   let closing = false;
@@ -64,10 +69,17 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
         return 500;
       }
       if (path === '/version' || path === '/version/') return (writeJson(res, 200, VERSION_INFO), 200);
+      if (path === '/metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return 200;
+      }
       if (handleDiscovery(req, res, url) || handleOpenApi(req, res, url)) return res.statusCode;
     }
     const r = route(path);
     if (!r) throw new StatusError(404, 'NotFound', NOT_FOUND, {});
+    routed.set(req, r);
     const registry = await registryPromise;
     return handleResource({
       req,
@@ -79,7 +91,11 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       maxRequestBytes,
       track(stop) {
         openWatches.add(stop);
-        return () => openWatches.delete(stop);
+        const done = metrics.watchStarted(r);
+        return () => {
+          done();
+          openWatches.delete(stop);
+        };
       },
     });
   }
@@ -94,6 +110,9 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
         return code;
       })
       .then((code) => {
+        const r = routed.get(req);
+        const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+        if (r) metrics.observe(verbOf(req.method ?? 'GET', r, watch), r, code, (Date.now() - started) / 1000);
         log.debug('request', { method: req.method, path: url.pathname, query: url.search || undefined, code, ms: Date.now() - started });
       })
       .catch(() => {});

@@ -281,6 +281,16 @@ test('/version reports Kubernetes 1.32; health endpoints answer', async () => {
   for (const p of ['/healthz', '/livez', '/readyz']) assert.equal((await h.call('GET', p)).status, 200);
 });
 
+test('/metrics counts requests by verb, resource and code', async () => {
+  await h.call('GET', `${CMS}/metrics-missing`);
+  await h.call('GET', CMS);
+  const m = await h.call('GET', '/metrics');
+  assert.equal(m.status, 200);
+  assert.match(m.text, /apiserver_request_total\{verb="GET",group="",version="v1",resource="configmaps",subresource="",code="404"\} \d+/);
+  assert.match(m.text, /apiserver_request_total\{verb="LIST",group="",version="v1",resource="configmaps",subresource="",code="200"\} \d+/);
+  assert.match(m.text, /apiserver_request_duration_seconds_bucket/);
+});
+
 test('protobuf bodies (as kubectl create sends them) are decoded; garbage is 400', async () => {
   const { encodeProtobufObject } = await import('../../src/api/protobuf/encode.js');
   const body = encodeProtobufObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-proto', labels: { p: 'b' } }, data: { k: 'v' } });
