@@ -21,6 +21,8 @@ function defaultPort(p: ServicePort): void {
 export function setServiceDefaults(svc: Service): void {
   const spec = (svc.spec ??= {});
   if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
+  // A config is meaningless without affinity; Kubernetes drops it rather than refusing it.
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
   if (!spec.type) spec.type = 'ClusterIP';
   for (const p of spec.ports ?? []) defaultPort(p);
   if (externallyAccessible(svc) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';

@@ -164,11 +164,6 @@ const cases: { name: string; svc: Service; want: string }[] = [
     want: inv('spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400'),
   },
   {
-    name: 'affinity config with None',
-    svc: base({ sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } }),
-    want: inv('spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None'),
-  },
-  {
     name: 'externalIP syntax',
     svc: base({ externalIPs: ['1.2.3'] }),
     want: inv('spec.externalIPs[0]: Invalid value: "1.2.3": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),

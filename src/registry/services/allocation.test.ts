@@ -47,6 +47,9 @@ test('defaults for NodePort, LoadBalancer and ClientIP affinity', async () => {
   assert.equal(lb.spec?.healthCheckNodePort, undefined);
   const ca = await h.create(svc('ca', { sessionAffinity: 'ClientIP' }));
   assert.deepEqual(ca.spec?.sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
+  // With affinity None a config is dropped by defaulting, not refused.
+  const none = await h.create(svc('none', { sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } }));
+  assert.equal(none.spec?.sessionAffinityConfig, undefined);
   const en = await h.create({ metadata: { name: 'en' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
   assert.equal(en.spec?.clusterIP, undefined);
   assert.equal(en.spec?.ipFamilies, undefined);
