@@ -44,7 +44,7 @@ export interface ServiceStrategyOptions {
   random?: (n: number) => number;
 }
 
-/** The strategy over an allocation view; `ready` resolves once repair loaded it from the store. */
+/** The Service strategy; resolves once the start-up repair has loaded the allocation view from the store. */
 export async function createServiceStrategy(
   store: Store,
   config: RegistryConfig,
