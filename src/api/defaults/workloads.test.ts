@@ -62,3 +62,19 @@ test('namespace gets its name label and Active phase; node allocatable from capa
   setNodeDefaults(node);
   assert.deepEqual(node.status, { capacity: { cpu: '2', pods: '110' }, allocatable: { cpu: '2', pods: '110' } });
 });
+
+test('defaulting is idempotent (updates re-run it; kubectl apply relies on no-op updates)', () => {
+  const sets: [string, (o: never) => void, object][] = [
+    ['deployment', setDeploymentDefaults as (o: never) => void, { spec: { selector: {}, template: { spec: { containers: [{ name: 'c', image: 'i', livenessProbe: { httpGet: { port: 80 } } }], volumes: [{ name: 'v' }] } } } }],
+    ['replicaset', setReplicaSetDefaults as (o: never) => void, { spec: { selector: {}, template: template() } }],
+    ['statefulset', setStatefulSetDefaults as (o: never) => void, { spec: { selector: {}, template: template(), volumeClaimTemplates: [{ metadata: { name: 'd' } }] } }],
+    ['namespace', setNamespaceDefaults as (o: never) => void, { metadata: { name: 'n' } }],
+  ];
+  for (const [what, set, obj] of sets) {
+    const once = structuredClone(obj);
+    set(once as never);
+    const twice = structuredClone(once);
+    set(twice as never);
+    assert.deepEqual(twice, once, what);
+  }
+});
