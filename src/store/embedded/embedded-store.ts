@@ -26,11 +26,11 @@ import {
   type Store,
   type TxnResult,
   type Watch,
-  type WatchEvent,
   type WatchOptions,
 } from '../types.js';
 import { startAutoCompaction, type AutoCompactionOptions } from './auto-compaction.js';
-import { LogTable, type Durability, type LogRow } from './log-table.js';
+import { LogTable, type Durability } from './log-table.js';
+import { planBatch } from './plan-batch.js';
 import { RecentEvents } from './recent-events.js';
 
 export interface EmbeddedStoreOptions {
@@ -156,47 +156,8 @@ class EmbeddedStore implements Store {
     this.queue = [];
     if (batch.length === 0) return;
 
-    // Writes earlier in the batch are seen by later txns' compares through this overlay.
-    const overlay = new Map<string, KV | null>();
-    const lookup = (key: string): KV | null => (overlay.has(key) ? (overlay.get(key) as KV | null) : (this.index.get(key) ?? null));
-    let rev = this.revision;
-    const rows: LogRow[] = [];
-    const outcomes: TxnResult[] = [];
-    const committed: { revision: number; events: WatchEvent[] }[] = [];
-
-    for (const p of batch) {
-      if (!p.compares.every((c) => (lookup(c.key)?.modRevision ?? 0) === c.modRevision)) {
-        outcomes.push({ succeeded: false, revision: rev, results: [], current: p.compares.map((c) => lookup(c.key)) });
-        continue;
-      }
-      const next = rev + 1;
-      const results: (KV | null)[] = [];
-      const events: WatchEvent[] = [];
-      for (const op of p.ops) {
-        const prev = lookup(op.key);
-        if (op.type === 'put') {
-          const kv: KV = { key: op.key, value: op.value, createRevision: prev?.createRevision ?? next, modRevision: next };
-          rows.push({ revision: next, key: op.key, createRevision: kv.createRevision, prevRevision: prev?.modRevision ?? 0, value: op.value, deleted: false });
-          overlay.set(op.key, kv);
-          results.push(kv);
-          events.push({ type: 'put', kv, prevKv: prev });
-        } else if (prev !== null) {
-          const kv: KV = { key: op.key, value: prev.value, createRevision: prev.createRevision, modRevision: next };
-          rows.push({ revision: next, key: op.key, createRevision: prev.createRevision, prevRevision: prev.modRevision, value: prev.value, deleted: true });
-          overlay.set(op.key, null);
-          results.push(prev);
-          events.push({ type: 'delete', kv, prevKv: prev });
-        } else {
-          results.push(null);
-        }
-      }
-      // Like etcd, a txn that changes nothing does not take a revision.
-      if (events.length > 0) {
-        rev = next;
-        committed.push({ revision: rev, events });
-      }
-      outcomes.push({ succeeded: true, revision: rev, results, current: [] });
-    }
+    const latest = (key: string) => this.index.get(key) ?? null;
+    const { rows, outcomes, committed, overlay, revision: rev } = planBatch(batch, this.revision, latest);
 
     if (rows.length > 0) {
       try {
@@ -231,7 +192,8 @@ class EmbeddedStore implements Store {
     const after = opts.afterRevision;
     assertWatchable(after, this.compacted);
     if (after === 0 || after >= this.revision) return this.hub.add(prefix, Math.max(after, this.revision), opts, []);
-    const backlog = after >= this.recent.floor ? this.recent.since(after, prefix) : this.log.eventsBetween(prefix, after, this.revision);
+    const backlog =
+      after >= this.recent.floor ? this.recent.since(after, prefix) : this.log.eventsBetween(prefix, after, this.revision);
     return this.hub.add(prefix, this.revision, opts, backlog);
   }
 
