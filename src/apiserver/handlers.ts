@@ -85,6 +85,8 @@ async function handlePost(c: RequestContext): Promise<number> {
     return 201;
   }
   if (route.name) throw methodNotAllowed('create', route.res.kind);
+  // kube-apiserver serves no POST on the all-namespaces path of a namespaced resource.
+  if (route.res.namespaced && !route.namespace) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   verbAllowed(c, 'create');
   const obj = await readObject(c);
   const r = await c.registry

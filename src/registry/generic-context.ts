@@ -24,6 +24,8 @@ export interface KindHooks {
    * absent deletes at once.
    */
   gracePeriod?(obj: Stored, opts: DeleteOptions): number;
+  /** A PUT of a missing object creates it (AllowCreateOnUpdate: Endpoints, Events, Leases). */
+  createOnUpdate?: boolean;
   /** Extra defaulting on create, after the strategy's (e.g. the namespace `kubernetes` finalizer). */
   prepareCreate?(obj: Stored): void;
 }

@@ -52,6 +52,24 @@ export function encode(obj: KubeObject): string {
   return JSON.stringify(copy);
 }
 
+/**
+ * Removes members whose value is null, at every depth (not array elements): decoding JSON into
+ * Go structs turns them into zero values that are then omitted, so kube-apiserver never stores
+ * them (kubectl sends `creationTimestamp: null`, for one).
+ */
+export function dropNulls<T>(v: T): T {
+  if (Array.isArray(v)) {
+    for (const x of v) dropNulls(x);
+  } else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (o[k] === null) delete o[k];
+      else dropNulls(o[k]);
+    }
+  }
+  return v;
+}
+
 /** Stable JSON (sorted keys) for detecting no-op writes regardless of key order. */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

@@ -26,6 +26,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** Internal: the write comes from server-side apply, whose managedFields are already set. */
   applied?: boolean;
+  /** Internal: the write is to the status subresource. */
+  status?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {

@@ -19,7 +19,7 @@ import type { KV } from '../store/types.js';
 import { commit } from './generic-commit.js';
 import type { GenericContext } from './generic-context.js';
 import { listObjects } from './generic-list.js';
-import { decode, encode, wmeta, generateName, newUid, sameContent, stampKind, timestamp, validateObjectMeta } from './generic-meta.js';
+import { decode, dropNulls, encode, wmeta, generateName, newUid, sameContent, stampKind, timestamp, validateObjectMeta } from './generic-meta.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -133,7 +133,7 @@ export class GenericRegistry {
   }
 
   async create(namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
-    const obj = clone(input) as Stored;
+    const obj = dropNulls(clone(input)) as Stored;
     this.checkKind(obj);
     stampKind(this.res, obj);
     this.checkNamespace(obj, namespace);
@@ -185,7 +185,7 @@ export class GenericRegistry {
 
   /** PUT of /status: only status changes (the strategy may say more). */
   async updateStatus(namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
-    return this.guardedUpdate(namespace, name, input, opts, (obj, old) => {
+    return this.guardedUpdate(namespace, name, input, { ...opts, status: true }, (obj, old) => {
       const s = this.ctx.strategy;
       const next = clone(old);
       wmeta(next).resourceVersion = obj.metadata.resourceVersion;
@@ -222,7 +222,7 @@ export class GenericRegistry {
     opts: WriteOptions,
     prepare: (obj: Stored, old: Stored) => { next: Stored; errs: ReturnType<typeof validateObjectMeta> },
   ): Promise<WriteResult> {
-    const body = clone(input) as Stored;
+    const body = dropNulls(clone(input)) as Stored;
     this.checkKind(body);
     body.metadata ??= {} as Stored['metadata'];
     if (body.metadata.name && body.metadata.name !== name) {
@@ -231,7 +231,17 @@ export class GenericRegistry {
     this.checkNamespace(body, namespace);
     const wantRv = body.metadata.resourceVersion;
     for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
-      const kv = await this.read(namespace, name);
+      const kv = await this.ctx.store.get(this.key(namespace, name));
+      if (!kv) {
+        // A few kinds (Endpoints, Events, Leases) are created by a PUT, as in kube-apiserver.
+        if (!this.ctx.hooks.createOnUpdate || wantRv || opts.status) throw notFound(this.gr, name);
+        try {
+          return await this.create(namespace, { ...body, metadata: { ...body.metadata, name } }, opts);
+        } catch (e) {
+          if (e instanceof StatusError && e.reason === 'AlreadyExists') continue;
+          throw e;
+        }
+      }
       const old = decode(kv);
       if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(this.gr, name);
       const obj = clone(body);

@@ -56,7 +56,13 @@ export interface Registry {
   watch(res: ResourceRef, opts: WatchOptions, sink: WatchSink): Promise<WatchHandle>;
 }
 
-const KIND_HOOKS: Record<string, KindHooks> = { '/namespaces': namespaceHooks, '/pods': podHooks };
+const KIND_HOOKS: Record<string, KindHooks> = {
+  '/namespaces': namespaceHooks,
+  '/pods': podHooks,
+  '/endpoints': { createOnUpdate: true },
+  '/events': { createOnUpdate: true },
+  'coordination.k8s.io/leases': { createOnUpdate: true },
+};
 
 export function resourceId(res: ResourceInfo): string {
   return `${res.group}/${res.plural}`;

@@ -366,3 +366,19 @@ test('pods/binding assigns a node once (409 after); pods/eviction deletes', asyn
   assert.equal(e.status, 201);
   assert.equal((await h.call('GET', `${PODS}/evict`)).status, 404);
 });
+
+test('PUT creates Endpoints (create-on-update kinds) but not ConfigMaps; POST on all-namespaces is 405', async () => {
+  const ep = await h.call('PUT', '/api/v1/namespaces/default/endpoints/put-made', { metadata: { name: 'put-made' }, subsets: [] });
+  assert.equal(ep.status, 201);
+  assert.equal((await h.call('GET', '/api/v1/namespaces/default/endpoints/put-made')).status, 200);
+  assert.equal((await h.call('PUT', `${CMS}/put-missing`, cm('put-missing'))).status, 404);
+  assert.equal((await h.call('POST', '/api/v1/configmaps', { metadata: { name: 'x', namespace: 'default' } })).status, 405);
+});
+
+test('null members in bodies are dropped, as decoding into Go types does', async () => {
+  const r = await h.call('POST', CMS, { metadata: { name: 'nulls', creationTimestamp: null, labels: null }, data: { a: 'b' }, binaryData: null });
+  assert.equal(r.status, 201);
+  assert.ok(r.json.metadata.creationTimestamp);
+  assert.equal('labels' in r.json.metadata, false);
+  assert.equal('binaryData' in r.json, false);
+});
