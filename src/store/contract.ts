@@ -263,6 +263,11 @@ export function runStoreContract(
           .filter((k) => k.startsWith('/r/'))
           .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         assert.deepEqual(got, expected);
+        // The same order and prefix boundaries when reading history (backends may use another path).
+        const rev = await put(s, '/r/late', 'x');
+        assert.deepEqual(keysOf((await s.range('/r/', { revision: rev - 1 })).items), expected);
+        assert.deepEqual(keysOf((await s.range('/r/\u00e9', { revision: rev - 1 })).items), ['/r/\u00e9']);
+        await del(s, '/r/late');
         assert.deepEqual(keysOf((await s.range('')).items).length, keys.length);
         assert.equal(await s.count('/r/'), expected.length);
         assert.equal(await s.count('/r'), expected.length + 2);
