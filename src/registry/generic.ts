@@ -276,7 +276,13 @@ export class GenericRegistry {
 
       const key = this.key(namespace, name);
       const s = this.ctx.strategy;
-      const removeNow = Boolean(om.deletionTimestamp) && !(next.metadata.finalizers ?? []).length && (this.ctx.hooks.finalized?.(next) ?? true);
+      // As ShouldDeleteDuringUpdate: deleting, no finalizers left, and no grace period running
+      // (a pod in graceful termination stays until the node agent deletes it).
+      const removeNow =
+        Boolean(om.deletionTimestamp) &&
+        (om.deletionGracePeriodSeconds ?? 0) === 0 &&
+        !(next.metadata.finalizers ?? []).length &&
+        (this.ctx.hooks.finalized?.(next) ?? true);
       const r = await commit(
         this.ctx.store,
         key,
@@ -341,10 +347,10 @@ export class GenericRegistry {
       const keep = this.ctx.hooks.markDeleting?.(next) ?? false;
       if (keep || (old.metadata.finalizers ?? []).length) {
         // Finalizers hold the object: mark it deleting; whoever owns a finalizer removes it.
-        if (!next.metadata.deletionTimestamp) {
-          wmeta(next).deletionTimestamp = timestamp(this.ctx.now());
-          wmeta(next).deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? 0;
-        }
+        // Grace 0: nothing is left to wait for but the finalizers (a graceful pod the node agent
+        // has now finished keeps its original deletionTimestamp).
+        if (!next.metadata.deletionTimestamp) wmeta(next).deletionTimestamp = timestamp(this.ctx.now());
+        wmeta(next).deletionGracePeriodSeconds = 0;
         if (sameContent(next, old)) return { object: old, deleted: false };
         const r = await commit(this.ctx.store, key, kv.modRevision, { type: 'put', key, value: encode(next) }, Boolean(opts.dryRun));
         if (!r.ok) continue;

@@ -341,6 +341,10 @@ test('pods bound to a node are deleted gracefully; grace 0 or an unbound pod del
   assert.equal((await h.call('GET', `${PODS}/bound`)).status, 200);
   const shorter = await h.call('DELETE', `${PODS}/bound`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 5 });
   assert.equal(shorter.json.metadata.deletionGracePeriodSeconds, 5);
+  // The node agent keeps reporting status while the pod terminates: that must not delete it.
+  const st = await h.call('PATCH', `${PODS}/bound/status`, { status: { phase: 'Running' } }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(st.status, 200);
+  assert.equal((await h.call('GET', `${PODS}/bound`)).status, 200);
   const force = await h.call('DELETE', `${PODS}/bound?gracePeriodSeconds=0`);
   assert.equal(force.status, 200);
   assert.equal((await h.call('GET', `${PODS}/bound`)).status, 404);
