@@ -31,6 +31,8 @@ interface Reply {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** How long past its requested timeout a watch may stay open before the client gives up on it. */
+const WATCH_GRACE_S = 30;
 
 export function httpTransport(opts: HttpTransportOptions): Transport {
   const base = new URL(opts.server);
@@ -54,13 +56,22 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     return requestFn({ protocol: base.protocol, hostname: base.hostname, port: base.port, path: prefix + path, method, headers: h, agent });
   }
 
-  function send(method: string, path: string, body?: unknown, contentType?: string): Promise<Reply> {
+  function send(method: string, path: string, body?: unknown, contentType?: string, retried = false): Promise<Reply> {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = open(method, path, contentType, text);
+      let answered = false;
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed just as we reused it (e.g. it restarted): the
+        // request never reached it, so one retry on a fresh connection is safe (not for POST,
+        // which could have been half-processed).
+        if (!answered && !retried && req.reusedSocket && e.code === 'ECONNRESET' && method !== 'POST') {
+          send(method, path, body, contentType, true).then(resolve, reject);
+        } else reject(e);
+      });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -86,15 +97,23 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     return o;
   };
 
-  function watch(res: ResourceInfo, path: string, onEvent: (ev: WatchEvent) => void, onEnd: (err?: Error) => void): Promise<WatchHandle> {
+  function watch(
+    res: ResourceInfo,
+    path: string,
+    timeoutSeconds: number | undefined,
+    onEvent: (ev: WatchEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<WatchHandle> {
     return new Promise((resolve, reject) => {
       let stopped = false;
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
       const req = open('GET', path);
       const handle: WatchHandle = {
         stop() {
           if (stopped) return;
           stopped = true;
+          clearTimeout(deadline);
           watches.delete(handle);
           req.destroy();
         },
@@ -103,6 +122,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
       const finish = (err?: Error) => {
         if (stopped) return;
         stopped = true;
+        clearTimeout(deadline);
         watches.delete(handle);
         req.destroy();
         onEnd(err);
@@ -133,6 +153,12 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
         settled = true;
         watches.add(handle);
         resolve(handle);
+        // A connection that died without a FIN would leave the watch silent forever; the server
+        // ends it at timeoutSeconds, so one still open well past that is presumed dead.
+        if (timeoutSeconds) {
+          deadline = setTimeout(() => finish(new Error(`watch still open ${WATCH_GRACE_S} s past its ${timeoutSeconds} s timeout`)), (timeoutSeconds + WATCH_GRACE_S) * 1000);
+          deadline.unref();
+        }
         const splitter = new NdjsonSplitter();
         r.on('data', (chunk: Buffer) => {
           if (stopped) return;
@@ -183,7 +209,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     patch: (res, ns, name, type, patch, o) =>
       object(res, call('PATCH', resourcePath(res, ns, name, o.subresource) + writeQuery(o), patch, type)),
     delete: (res, ns, name, o) => object(res, call('DELETE', resourcePath(res, ns, name) + writeQuery({}), deleteBody(o))),
-    watch: (res, o, handlers) => watch(res, resourcePath(res, o.namespace) + watchQuery(o), (ev) => handlers.onEvent(ev), (err) => handlers.onEnd(err)),
+    watch: (res, o, handlers) => watch(res, resourcePath(res, o.namespace) + watchQuery(o), o.timeoutSeconds, (ev) => handlers.onEvent(ev), (err) => handlers.onEnd(err)),
     close() {
       for (const w of [...watches]) w.stop();
       agent.destroy();
