@@ -26,5 +26,7 @@ Flags:
   --etcd-endpoints URL[,URL...]      etcd v3 endpoints (with --store etcd)
   --etcd-compaction-interval DUR     how often old history is compacted (default ${UP_DEFAULTS.compactionInterval}; 0 = never)
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
+  --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
+                                     store, etcdEndpoints, etcdCompactionInterval, logLevel (flags win)
   -h, --help                         show this help
 `;

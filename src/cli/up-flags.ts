@@ -1,6 +1,8 @@
-// Reads the argv of `kubesvc up` with node:util parseArgs and hands the strings to the one
-// translation step (upConfigFromFlags). parseArgs' own errors become UsageErrors (exit code 2).
+// Reads the argv of `kubesvc up` with node:util parseArgs (and the --config file, which flags
+// override) and hands the strings to the one translation step (upConfigFromFlags). parseArgs' own
+// errors become UsageErrors (exit code 2).
 import { parseArgs } from 'node:util';
+import { upFlagsFromFile } from './config-file.js';
 import { type UpConfig, type UpFlags, upConfigFromFlags } from './up-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,7 +20,10 @@ const STRING_FLAGS = [
 export type UpArgs = { help: true } | { help: false; config: UpConfig };
 
 export function parseUpArgs(argv: string[], cwd: string): UpArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    config: { type: 'string' },
+  };
   for (const f of STRING_FLAGS) options[f] = { type: 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -30,7 +35,7 @@ export function parseUpArgs(argv: string[], cwd: string): UpArgs {
   if (parsed.positionals.length > 0) {
     throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (kubesvc up takes only flags)`);
   }
-  const flags: UpFlags = {};
+  const flags: UpFlags = typeof parsed.values.config === 'string' ? upFlagsFromFile(parsed.values.config) : {};
   for (const f of STRING_FLAGS) {
     const v = parsed.values[f];
     if (typeof v === 'string') flags[f] = v;
