@@ -29,3 +29,4 @@ export {
   TokenBucketRateLimiter,
   type RateLimiter,
 } from './rate-limiter.js';
+export { retryOnConflict, type RetryOptions } from './retry.js';

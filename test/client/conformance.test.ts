@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { StatusError } from '../../src/api/errors.js';
 import { CONFIGMAPS, NAMESPACES, SERVICES } from '../../src/client/kinds.js';
+import { retryOnConflict } from '../../src/client/retry.js';
 import type { WatchEvent } from '../../src/client/transport.js';
 import { eventually, startCluster, TRANSPORTS, type Cluster } from './harness.js';
 
@@ -84,6 +85,25 @@ for (const transport of TRANSPORTS) {
       await rejects(cms.list({ labelSelector: 'a in (' }), 400, 'BadRequest');
     });
 
+    test('retryOnConflict re-reads and wins a lost optimistic-concurrency race', async () => {
+      const cms = c.client.resource(CONFIGMAPS);
+      await cms.create('default', cm('race', { n: '0' }));
+      let attempts = 0;
+      const out = await retryOnConflict(async () => {
+        attempts++;
+        const cur = await cms.get('default', 'race');
+        // Someone else writes between our read and our write, once.
+        if (attempts === 1) await cms.update('default', { ...cur, data: { n: 'other' } });
+        return cms.update('default', { ...cur, data: { n: String(attempts) } });
+      });
+      assert.equal(attempts, 2);
+      assert.equal(out.data?.n, '2');
+      await assert.rejects(
+        retryOnConflict(async () => cms.create('default', cm('race'))),
+        (e: StatusError) => e.reason === 'AlreadyExists',
+      );
+    });
+
     test('updateStatus writes only status; patch merges, and patches status through the subresource', async () => {
       const svcs = c.client.resource(SERVICES);
       const svc = await svcs.create('default', {
@@ -140,7 +160,7 @@ for (const transport of TRANSPORTS) {
       await cms.update('default', { ...a, data: { k: '1' } });
       await cms.delete('default', 'w1');
       await cms.create('kube-system', cm('elsewhere'));
-      await eventually(() => events.length >= 3, 3000, 'three watch events');
+      await eventually(() => events.length >= 3, 10000, 'three watch events');
       assert.deepEqual(
         events.map((e) => [e.type, e.object.metadata?.name, e.object.kind]),
         [
@@ -163,7 +183,7 @@ for (const transport of TRANSPORTS) {
       await cms.create('initial', cm('i1'));
       const events: WatchEvent<ConfigMap>[] = [];
       const w = await cms.watch({ namespace: 'initial' }, { onEvent: (ev) => events.push(ev), onEnd: () => {} });
-      await eventually(() => events.length >= 1, 3000, 'initial event');
+      await eventually(() => events.length >= 1, 10000, 'initial event');
       assert.deepEqual([events[0].type, events[0].object.metadata?.name], ['ADDED', 'i1']);
       w.stop();
     });

@@ -59,13 +59,13 @@ for (const transport of TRANSPORTS) {
         await cms.create('mirror', { metadata: { name: 'a', labels: { mirror: 'yes' } }, data: { v: '1' } });
         await cms.create('mirror', { metadata: { name: 'flaky', labels: { mirror: 'yes' } }, data: { v: 'f' } });
         await cms.create('mirror', { metadata: { name: 'ignored' }, data: { v: 'x' } });
-        await eventually(() => Boolean(informer.lister.get('mirror', 'a-copy') && informer.lister.get('mirror', 'flaky-copy')), 5000, 'copies');
+        await eventually(() => Boolean(informer.lister.get('mirror', 'a-copy') && informer.lister.get('mirror', 'flaky-copy')), 10000, 'copies');
         assert.equal(attemptsOnFlaky >= 3, true, 'two failures, then success');
         const a = await cms.get('mirror', 'a');
         await cms.update('mirror', { ...a, data: { v: '2' } });
-        await eventually(() => informer.lister.get('mirror', 'a-copy')?.data?.v === '2', 5000, 'copy follows the update');
+        await eventually(() => informer.lister.get('mirror', 'a-copy')?.data?.v === '2', 10000, 'copy follows the update');
         await cms.delete('mirror', 'a');
-        await eventually(() => !informer.lister.get('mirror', 'a-copy'), 5000, 'copy removed');
+        await eventually(() => !informer.lister.get('mirror', 'a-copy'), 10000, 'copy removed');
         assert.deepEqual(
           (await cms.list({ namespace: 'mirror' })).items.map((o) => o.metadata?.name).sort(),
           ['flaky', 'flaky-copy', 'ignored'],

@@ -58,7 +58,7 @@ for (const transport of TRANSPORTS) {
       await cms.create('inf-b', { metadata: { name: 'other-namespace' } });
       await cms.delete('inf-a', 'a');
       await cms.create('inf-a', { metadata: { name: 'b', labels: { app: 'x' } } });
-      await eventually(() => seen.length >= 5, 3000, 'five events');
+      await eventually(() => seen.length >= 5, 10000, 'five events');
       assert.deepEqual(seen, ['add inf-a/pre (initial)', 'add inf-a/a', 'update a {"v":"1"}->{"v":"2"}', 'delete a', 'add inf-a/b']);
 
       assert.deepEqual(inf.lister.list('inf-a').map((o) => o.metadata?.name).sort(), ['b', 'pre']);
@@ -94,7 +94,7 @@ for (const transport of TRANSPORTS) {
       const x = await cms.create('inf-b', { metadata: { name: 'x' }, data: { v: '1' } });
       await cms.update('inf-b', { ...x, data: { v: '2' } });
       await cms.delete('inf-b', 'x');
-      await eventually(() => seen.includes('delete x'), 3000, 'delete x');
+      await eventually(() => seen.includes('delete x'), 10000, 'delete x');
       assert.deepEqual(seen.slice(-3), ['add inf-b/x', 'update x {"v":"1"}->{"v":"2"}', 'delete x']);
       assert.ok(lines.some((l) => l.includes('event handler failed') && l.includes('boom')));
     });
@@ -143,13 +143,13 @@ describe('informer over http: outages and compaction', () => {
       await c.store.compact(await c.store.currentRevision());
       await new Promise((r) => setTimeout(r, 150));
       await c.startServer();
-      await eventually(() => seen.includes('add outage/born-offline') && seen.includes('delete doomed (tombstone)'), 5000, 'relist after restart');
+      await eventually(() => seen.includes('add outage/born-offline') && seen.includes('delete doomed (tombstone)'), 10000, 'relist after restart');
       assert.equal(tombstones[0].key, 'outage/doomed');
       assert.equal(tombstones[0].obj.data?.last, 'state');
       assert.deepEqual(inf.lister.list('outage').map((o) => o.metadata?.name).sort(), ['born-offline', 'keep']);
       // And the new watch is live.
       await cms.create('outage', { metadata: { name: 'after-restart' } });
-      await eventually(() => seen.includes('add outage/after-restart'), 3000, 'event after restart');
+      await eventually(() => seen.includes('add outage/after-restart'), 10000, 'event after restart');
     } finally {
       inf.stop();
     }
@@ -177,10 +177,10 @@ describe('informer over http: outages and compaction', () => {
       const behind = inf.lastSyncResourceVersion();
       for (let i = 0; i < 3; i++) await cms.create('outage', { metadata: { name: `noise-${i}` } });
       await c.store.compact(await c.store.currentRevision());
-      await eventually(() => lines.some((l) => l.includes('watch history is gone')), 5000, 'a 410 on resuming the watch');
-      await eventually(() => Number(inf.lastSyncResourceVersion()) > Number(behind), 3000, 'relisted resourceVersion');
+      await eventually(() => lines.some((l) => l.includes('watch history is gone')), 10000, 'a 410 on resuming the watch');
+      await eventually(() => Number(inf.lastSyncResourceVersion()) > Number(behind), 10000, 'relisted resourceVersion');
       await cms.delete('quiet', 'q1');
-      await eventually(() => seen.includes('delete q1'), 3000, 'delete after relist');
+      await eventually(() => seen.includes('delete q1'), 10000, 'delete after relist');
       assert.deepEqual(inf.lister.list('quiet'), []);
       assert.deepEqual(seen, ['add quiet/q1 (initial)', 'delete q1']);
     } finally {
