@@ -29,9 +29,16 @@ export async function serveWatch(c: RequestContext): Promise<number> {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
   };
+  let headersSent = false;
   const shapeOf = (ev: WatchEvent): KubeObject => {
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return ev.object;
-    if (shape === 'table') return toTable(route.res, [ev.object], include, { resourceVersion: ev.object.metadata?.resourceVersion });
+    if (shape === 'table') {
+      const table = toTable(route.res, [ev.object], include, { resourceVersion: ev.object.metadata?.resourceVersion });
+      // As kube-apiserver: column definitions only on the first event (NoHeaders afterwards).
+      if (headersSent) table.columnDefinitions = null;
+      headersSent = true;
+      return table;
+    }
     if (shape === 'partial') return partialMetadata(ev.object);
     return ev.object;
   };

@@ -205,6 +205,12 @@ test('watch with Table Accept sends one-row Tables', async () => {
     assert.equal(e.object.rows.length, 1);
     assert.equal(e.object.rows[0].cells[0], 't');
     assert.equal(e.object.rows[0].object.metadata.name, 't');
+    assert.ok(e.object.columnDefinitions.length >= 2);
+    await h.call('PATCH', '/api/v1/namespaces/w5/configmaps/t', { data: { x: 'y' } }, { 'content-type': 'application/merge-patch+json' });
+    const m = await w.next();
+    assert.equal(m.type, 'MODIFIED');
+    assert.equal(m.object.columnDefinitions, null);
+    assert.equal(m.object.rows[0].cells[0], 't');
   } finally {
     w.close();
   }
