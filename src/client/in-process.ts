@@ -64,7 +64,9 @@ export function inProcessTransport(registry: Registry): Transport {
       mapped(async () => {
         const { subresource, ...rest } = opts;
         if (rest.force !== undefined && type !== 'application/apply-patch+yaml') throw badRequest('force flag is only valid for apply patches');
-        const r = await registry.for(res).patch(ns, name, type, patchValue(type, patch), rest, subresource);
+        // Registry.patch waits for a registry that is still starting; `for()` (needed for /status) does not.
+        const value = patchValue(type, patch);
+        const r = subresource ? await registry.for(res).patch(ns, name, type, value, rest, subresource) : await registry.patch(res, ns, name, type, value, rest);
         return r.object;
       }),
     delete: (res, ns, name, opts) => mapped(async () => (await registry.delete(res, ns, name, opts)).object),
