@@ -6,7 +6,8 @@ import type { KubeObject, Stored } from '../api/object.js';
 import { apiVersionOf } from '../api/resources.js';
 import { bindPod, successStatus } from '../registry/generic-binding.js';
 import { getScale, patchScale, updateScale } from '../registry/generic-scale.js';
-import { decodeObject, decodePatch, readBody } from './body.js';
+import { decodeObject, decodePatch, mediaType, readBody } from './body.js';
+import { checkFields, fieldValidationOf } from './field-validation.js';
 import { negotiate } from './negotiate.js';
 import { deleteOptionsOf, dryRunOf, isWatch, listOptionsOf } from './params.js';
 import type { RequestContext } from './request.js';
@@ -61,6 +62,16 @@ async function readObject(c: RequestContext): Promise<KubeObject> {
   return decodeObject(await readBody(c.req, c.maxRequestBytes), c.req.headers['content-type']);
 }
 
+/** A create/update body, checked against the kind's schema as fieldValidation asks. */
+async function readChecked(c: RequestContext): Promise<KubeObject> {
+  const obj = await readObject(c);
+  // Protobuf cannot carry unknown fields; the subresources' bodies are other kinds.
+  if (mediaType(c.req.headers['content-type']) === 'application/vnd.kubernetes.protobuf' || c.route.subresource === 'scale') return obj;
+  const warnings = checkFields(obj, c.route.res, fieldValidationOf(c.url.searchParams));
+  if (warnings.length) c.res.setHeader('Warning', warnings);
+  return obj;
+}
+
 async function handleGet(c: RequestContext): Promise<number> {
   const { route, url } = c;
   if (!route.name) return isWatch(url.searchParams) || route.legacyWatch ? (verbAllowed(c, 'watch'), serveWatch(c)) : list(c);
@@ -88,7 +99,7 @@ async function handlePost(c: RequestContext): Promise<number> {
   // kube-apiserver serves no POST on the all-namespaces path of a namespaced resource.
   if (route.res.namespaced && !route.namespace) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   verbAllowed(c, 'create');
-  const obj = await readObject(c);
+  const obj = await readChecked(c);
   const r = await c.registry
     .for(route.res)
     .create(route.namespace, obj, { dryRun: dryRunOf(url.searchParams), fieldManager: url.searchParams.get('fieldManager') ?? undefined });
@@ -99,7 +110,7 @@ async function handlePut(c: RequestContext): Promise<number> {
   const { route, url } = c;
   if (!route.name) throw methodNotAllowed('update', route.res.kind);
   verbAllowed(c, 'update');
-  const obj = await readObject(c);
+  const obj = await readChecked(c);
   const opts = { dryRun: dryRunOf(url.searchParams), fieldManager: url.searchParams.get('fieldManager') ?? undefined };
   const reg = c.registry.for(route.res);
   if (route.subresource === 'scale') return writeObject(c, 200, await updateScale(reg, route.namespace, route.name, obj, opts));
@@ -116,6 +127,11 @@ async function handlePatch(c: RequestContext): Promise<number> {
   verbAllowed(c, 'patch');
   const { type, patch } = decodePatch(await readBody(c.req, c.maxRequestBytes), c.req.headers['content-type']);
   const q = url.searchParams;
+  // JSON patches name paths, not fields; the others carry (part of) an object of the kind.
+  if (type !== 'application/json-patch+json' && route.subresource !== 'scale') {
+    const warnings = checkFields(patch, route.res, fieldValidationOf(q));
+    if (warnings.length) c.res.setHeader('Warning', warnings);
+  }
   const force = q.get('force');
   if (force !== null && type !== 'application/apply-patch+yaml') throw badRequest('force flag is only valid for apply patches');
   const opts = { dryRun: dryRunOf(q), fieldManager: q.get('fieldManager') ?? undefined, force: force === 'true' };
