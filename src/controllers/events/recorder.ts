@@ -116,7 +116,7 @@ export function createEventRecorder(config: EventRecorderConfig): EventRecorder 
     if (seen.size > maxCached) seen.delete(seen.keys().next().value as string);
   };
 
-  const write = async (key: string, ev: Event, prior: Seen | undefined): Promise<void> => {
+  const write = async (ev: Event, prior: Seen | undefined): Promise<void> => {
     const ns = ev.metadata?.namespace ?? 'default';
     if (prior) {
       try {
@@ -193,7 +193,7 @@ export function createEventRecorder(config: EventRecorderConfig): EventRecorder 
         reportingComponent: config.component,
         reportingInstance: host,
       };
-      enqueue(key, () => write(key, ev, prior));
+      enqueue(key, () => write(ev, prior));
     },
     async flush() {
       while (inFlight.size) await Promise.all([...inFlight]);
