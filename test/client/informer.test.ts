@@ -74,6 +74,47 @@ for (const transport of TRANSPORTS) {
       }, TypeError);
     });
 
+    test('under concurrent writes every object sees increasing resourceVersions and the cache ends equal to a fresh list', async () => {
+      const cms = c.client.resource(CONFIGMAPS);
+      await c.client.resource(NAMESPACES).create(undefined, { metadata: { name: `busy-${transport}` } });
+      const ns = `busy-${transport}`;
+      const inf = createInformer({ client: cms, namespace: ns, backoff: fast });
+      informers.push(inf);
+      const lastRv = new Map<string, number>();
+      let regressions = 0;
+      const note = (o: ConfigMap) => {
+        const rv = Number(o.metadata?.resourceVersion);
+        const name = o.metadata?.name ?? '';
+        if (rv <= (lastRv.get(name) ?? 0)) regressions++;
+        lastRv.set(name, rv);
+      };
+      inf.addEventHandler({ onAdd: note, onUpdate: (_o, n) => note(n), onDelete: (o) => note(deletedObject(o)) });
+      inf.start();
+      await inf.waitForSync();
+      // Eight writers, each creating, updating and sometimes deleting its own objects.
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let i = 0; i < 6; i++) {
+            const name = `w${w}-${i}`;
+            const o = await cms.create(ns, { metadata: { name }, data: { n: '0' } });
+            const u = await cms.update(ns, { ...o, data: { n: '1' } });
+            if (i % 2 === 0) await cms.delete(ns, name);
+            else await cms.update(ns, { ...u, data: { n: '2' } });
+          }
+        }),
+      );
+      const truth = await cms.list({ namespace: ns });
+      const want = truth.items.map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort();
+      await eventually(
+        () => JSON.stringify(inf.lister.list(ns).map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort()) === JSON.stringify(want),
+        10000,
+        'cache equal to the server',
+      );
+      assert.equal(want.length, 24);
+      assert.equal(regressions, 0);
+      assert.ok(inf.lister.list(ns).every((o) => o.data?.n === '2'));
+    });
+
     test('a handler that throws neither stops the informer nor the other handlers', async () => {
       const cms = c.client.resource(CONFIGMAPS);
       const lines: string[] = [];
