@@ -2,6 +2,10 @@
 import { createApiServer } from '../../src/apiserver/index.js';
 import type { ApiServer, ApiServerConfig } from '../../src/apiserver/index.js';
 import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Store } from '../../src/store/types.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -28,8 +32,19 @@ export interface Reply {
  */
 export type Json = ReturnType<typeof JSON.parse>;
 
+/**
+ * The store under test: memory by default; KUBESVC_TEST_STORE=embedded runs the same tests on the
+ * embedded (SQLite) backend in a temp dir.
+ */
+async function openTestStore(): Promise<{ store: Store; cleanup(): Promise<void> }> {
+  if (process.env.KUBESVC_TEST_STORE !== 'embedded') return { store: createMemoryStore(), cleanup: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'kubesvc-apiserver-'));
+  const store = await openStore({ backend: 'embedded', dir, durability: 'normal' });
+  return { store, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
 export async function startServer(extra: Partial<ApiServerConfig> = {}): Promise<Harness> {
-  const store = createMemoryStore();
+  const { store, cleanup } = await openTestStore();
   const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG, ...extra });
   await api.listen('127.0.0.1', 0);
   await api.ready;
@@ -39,8 +54,12 @@ export async function startServer(extra: Partial<ApiServerConfig> = {}): Promise
     store,
     base,
     async close() {
-      await api.close();
-      await store.close();
+      try {
+        await api.close();
+        await store.close();
+      } finally {
+        await cleanup();
+      }
     },
     async call(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
