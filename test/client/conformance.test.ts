@@ -85,6 +85,22 @@ for (const transport of TRANSPORTS) {
       await rejects(cms.list({ labelSelector: 'a in (' }), 400, 'BadRequest');
     });
 
+    test('delete options travel: preconditions, dry run', async () => {
+      const cms = c.client.resource(CONFIGMAPS);
+      const o = await cms.create('default', cm('del-opts'));
+      await rejects(
+        cms.delete('default', 'del-opts', { preconditions: { uid: 'not-the-uid' } }),
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on configmaps "del-opts": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${o.metadata?.uid}`,
+      );
+      const dry = await cms.delete('default', 'del-opts', { dryRun: true, propagationPolicy: 'Background' });
+      assert.equal(dry.metadata?.name, 'del-opts');
+      assert.equal((await cms.get('default', 'del-opts')).metadata?.uid, o.metadata?.uid);
+      await cms.delete('default', 'del-opts', { preconditions: { uid: o.metadata?.uid, resourceVersion: o.metadata?.resourceVersion } });
+      await rejects(cms.delete('default', 'del-opts'), 404, 'NotFound', 'configmaps "del-opts" not found');
+    });
+
     test('retryOnConflict re-reads and wins a lost optimistic-concurrency race', async () => {
       const cms = c.client.resource(CONFIGMAPS);
       await cms.create('default', cm('race', { n: '0' }));
