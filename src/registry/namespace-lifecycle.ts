@@ -131,24 +131,37 @@ export async function startNamespaceLifecycle(deps: NamespaceLifecycleDeps): Pro
     }
   }
 
-  const watch: WatchHandle = await deps.namespaces.watch(
-    {},
-    {
-      event(ev) {
-        if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.metadata?.deletionTimestamp) {
-          void finalize(ev.object.metadata.name ?? '');
-        }
+  let watch: WatchHandle | undefined;
+  /** Watches namespaces from their current state (initial ADDED events cover terminating ones). */
+  async function startWatch(): Promise<void> {
+    watch = await deps.namespaces.watch(
+      {},
+      {
+        event(ev) {
+          if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.metadata?.deletionTimestamp) {
+            void finalize(ev.object.metadata.name ?? '');
+          }
+        },
+        end() {
+          if (stopped) return;
+          // The watch can end (store closed, history compacted): start again from the current state.
+          log.warn('namespace watch ended; restarting');
+          const t = setTimeout(() => {
+            timers.delete(t);
+            if (!stopped) startWatch().catch((e: unknown) => log.error('namespace watch restart failed', { err: e }));
+          }, retryMs);
+          timers.add(t);
+        },
       },
-      end() {
-        if (!stopped) log.error('namespace watch ended; terminating namespaces will not be finalized');
-      },
-    },
-  );
+    );
+    if (stopped) watch.stop();
+  }
+  await startWatch();
 
   return {
     stop() {
       stopped = true;
-      watch.stop();
+      watch?.stop();
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },
