@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VERSION_INFO } from '../apiserver/version.js';
 
-/** The Kubernetes API version kubesvc serves (what /version reports; the kubectl dispatcher keys on it). */
-export const KUBERNETES_API_VERSION = '1.32';
+/** The Kubernetes API version kubesvc serves: the one /version reports (the kubectl dispatcher keys on it). */
+export const KUBERNETES_API_VERSION = `${VERSION_INFO.major}.${VERSION_INFO.minor}`;
 
 export function kubesvcVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
