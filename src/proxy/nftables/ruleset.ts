@@ -1,0 +1,277 @@
+// The desired state → the kubesvc nftables ruleset, as a pure function (habit 5: golden files and
+// the packet tracer test it without root). The layout follows kube-proxy's nftables mode:
+//
+//   nat-prerouting / nat-output ─▶ services: daddr.proto.port vmap @service-ips ─▶ svc-/ext- chains
+//                                     └ local daddr ─▶ nodeports: proto.port vmap @service-nodeports
+//   svc-X:   mark off-pod-CIDR sources; affinity lookups; numgen random mod N over ep- chains
+//   ep-X-IP-PORT: mark hairpin; remember the client (affinity); dnat
+//   ext-X:   Cluster policy: mark, goto svc-X.  Local policy: node sources like Cluster, others
+//            goto local-X (local endpoints only, source preserved)
+//   filter hooks (ct state new): @no-endpoint-* reject (none at all) or drop (none local);
+//            @firewall-ips (loadBalancerSourceRanges); ClusterIP on a wrong port or unallocated
+//            service-CIDR address rejected after DNAT.
+//   nat-postrouting ─▶ masquerading: masquerade what carries the mark.
+import {
+  hasExternal,
+  localEndpoints,
+  usableEndpoints,
+  type EndpointInfo,
+  type NodeFacts,
+  type ServicePortState,
+} from '../model.js';
+import { createHash } from 'node:crypto';
+import type { Chain, Element, ElementVerdict, L4, NamedSet, Rule, Ruleset } from './ir.js';
+import * as N from './names.js';
+
+const proto = (p: string): L4 => p.toLowerCase() as L4;
+
+/** Readable, unique chain-name suffixes: a hash is appended only where two ports would collide. */
+export function chainSuffixes(state: readonly ServicePortState[]): Map<string, string> {
+  const byBase = new Map<string, string[]>();
+  for (const { svc } of state) {
+    const base = N.baseSuffix(svc.namespace, svc.name, svc.portName, svc.port);
+    const ids = byBase.get(base) ?? [];
+    ids.push(svc.id + '/' + svc.protocol);
+    byBase.set(base, ids);
+  }
+  const out = new Map<string, string>();
+  for (const [base, ids] of byBase) {
+    for (const id of ids) {
+      out.set(id, ids.length === 1 ? base : `${base}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`);
+    }
+  }
+  return out;
+}
+
+function rule(match: Rule['match'], stmts: Rule['stmts'], comment?: string): Rule {
+  return comment ? { match, stmts, comment } : { match, stmts };
+}
+
+function baseChains(): Chain[] {
+  const newJump = (chain: string): Rule => rule([{ m: 'ct-new' }], [{ s: 'jump', chain }]);
+  // Priorities as kube-proxy: filter checks 10 before DNAT (dstnat = -100), the ClusterIP check on
+  // the output path 10 after it.
+  return [
+    { name: N.FILTER_PREROUTING, base: { type: 'filter', hook: 'prerouting', priority: -110 }, rules: [newJump(N.FIREWALL_CHECK)] },
+    {
+      name: N.FILTER_INPUT,
+      base: { type: 'filter', hook: 'input', priority: -110 },
+      rules: [newJump(N.SERVICE_ENDPOINTS_CHECK)],
+    },
+    {
+      name: N.FILTER_FORWARD,
+      base: { type: 'filter', hook: 'forward', priority: -110 },
+      rules: [newJump(N.SERVICE_ENDPOINTS_CHECK), newJump(N.CLUSTER_IPS_CHECK)],
+    },
+    {
+      name: N.FILTER_OUTPUT,
+      base: { type: 'filter', hook: 'output', priority: -110 },
+      rules: [newJump(N.SERVICE_ENDPOINTS_CHECK), newJump(N.FIREWALL_CHECK)],
+    },
+    {
+      name: N.FILTER_OUTPUT_POST_DNAT,
+      base: { type: 'filter', hook: 'output', priority: -90 },
+      rules: [newJump(N.CLUSTER_IPS_CHECK)],
+    },
+    { name: N.NAT_PREROUTING, base: { type: 'nat', hook: 'prerouting', priority: -100 }, rules: [rule([], [{ s: 'jump', chain: N.SERVICES }])] },
+    { name: N.NAT_OUTPUT, base: { type: 'nat', hook: 'output', priority: -100 }, rules: [rule([], [{ s: 'jump', chain: N.SERVICES }])] },
+    {
+      name: N.NAT_POSTROUTING,
+      base: { type: 'nat', hook: 'postrouting', priority: 100 },
+      rules: [rule([], [{ s: 'jump', chain: N.MASQUERADING }])],
+    },
+  ];
+}
+
+function sharedChains(facts: NodeFacts): Chain[] {
+  const nodeDest =
+    facts.nodePortAddresses.length > 0
+      ? [{ m: 'in-set', key: 'daddr', set: N.NODEPORT_IPS } as const]
+      : // NodePorts on localhost would need route_localnet; kube-proxy leaves them out too.
+        [{ m: 'fib-local', field: 'daddr' } as const, { m: 'ip', field: 'daddr', neg: true, values: ['127.0.0.0/8'] } as const];
+  return [
+    {
+      name: N.SERVICES,
+      rules: [
+        rule([], [{ s: 'vmap', key: 'daddr.proto.dport', map: N.SERVICE_IPS }]),
+        rule(nodeDest, [{ s: 'jump', chain: N.NODEPORTS }]),
+      ],
+    },
+    { name: N.NODEPORTS, rules: [rule([], [{ s: 'vmap', key: 'proto.dport', map: N.SERVICE_NODEPORTS }])] },
+    { name: N.MARK_FOR_MASQUERADE, rules: [rule([], [{ s: 'set-masq-mark' }])] },
+    {
+      name: N.MASQUERADING,
+      rules: [
+        rule([{ m: 'no-masq-mark' }], [{ s: 'return' }]),
+        // Clear the bit so a packet re-entering the stack (e.g. through a tunnel) is not masqueraded twice.
+        rule([], [{ s: 'clear-masq-mark' }]),
+        rule([], [{ s: 'masquerade' }]),
+      ],
+    },
+    {
+      name: N.REJECT_CHAIN,
+      rules: [
+        rule([{ m: 'l4proto', proto: 'tcp' }], [{ s: 'reject', tcpReset: true }]),
+        rule([], [{ s: 'reject', tcpReset: false }]),
+      ],
+    },
+    { name: N.FIREWALL_CHECK, rules: [rule([], [{ s: 'vmap', key: 'daddr.proto.dport', map: N.FIREWALL_IPS }])] },
+    {
+      name: N.SERVICE_ENDPOINTS_CHECK,
+      rules: [
+        rule([], [{ s: 'vmap', key: 'daddr.proto.dport', map: N.NO_ENDPOINT_SERVICES }]),
+        rule(nodeDest, [{ s: 'vmap', key: 'proto.dport', map: N.NO_ENDPOINT_NODEPORTS }]),
+      ],
+    },
+    {
+      name: N.CLUSTER_IPS_CHECK,
+      rules: [
+        rule([{ m: 'in-set', key: 'daddr', set: N.CLUSTER_IPS }], [{ s: 'reject', tcpReset: false }], 'ClusterIP on a port no Service has'),
+        ...(facts.serviceCIDRs.length > 0
+          ? [rule([{ m: 'ip', field: 'daddr', values: facts.serviceCIDRs }], [{ s: 'reject', tcpReset: false }], 'unallocated service IP')]
+          : []),
+      ],
+    },
+  ];
+}
+
+/** svc-/local- chain body: affinity lookups, then random choice among the endpoints. */
+function dispatchRules(suffix: string, eps: readonly EndpointInfo[], affinity: boolean): Rule[] {
+  const rules: Rule[] = [];
+  const chains = eps.map((e) => N.epChain(suffix, e.ip, e.port));
+  if (affinity) {
+    eps.forEach((e, i) => rules.push(rule([{ m: 'in-set', key: 'saddr', set: N.affinitySet(suffix, e.ip, e.port) }], [{ s: 'goto', chain: chains[i] }])));
+  }
+  if (chains.length > 0) rules.push(rule([], [{ s: 'numgen', chains }]));
+  return rules;
+}
+
+interface Maps {
+  serviceIPs: Element[];
+  nodePorts: Element[];
+  noEndpointServices: Element[];
+  noEndpointNodePorts: Element[];
+  firewallIPs: Element[];
+  clusterIPs: Set<string>;
+}
+
+function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains: Chain[], sets: NamedSet[], maps: Maps): void {
+  const { svc } = st;
+  const p = proto(svc.protocol);
+  const port = String(svc.port);
+  const comment = `${svc.namespace}/${svc.name}${svc.portName ? ':' + svc.portName : ''}`;
+  const all = usableEndpoints(st.endpoints);
+  const local = localEndpoints(st.endpoints, facts.nodeName);
+  const affinity = svc.affinityTimeoutSeconds !== undefined;
+  const svcName = N.svcChain(suffix);
+  const localName = N.localChain(suffix);
+  const extName = N.extChain(suffix);
+  const needLocal = svc.internalTrafficLocal || svc.externalTrafficLocal;
+  const external = hasExternal(svc);
+
+  // The endpoint chains, shared by svc- and local- chains.
+  const epSet = new Map<string, EndpointInfo>();
+  for (const e of [...all, ...(needLocal ? local : [])]) epSet.set(`${e.ip}:${e.port}`, e);
+  for (const e of epSet.values()) {
+    const aff = N.affinitySet(suffix, e.ip, e.port);
+    if (affinity) sets.push({ name: aff, map: false, type: 'ipv4_addr', timeoutSeconds: svc.affinityTimeoutSeconds, elements: [] });
+    chains.push({
+      name: N.epChain(suffix, e.ip, e.port),
+      rules: [
+        // Hairpin: a pod reaching itself must see the reply come from elsewhere than itself.
+        rule([{ m: 'ip', field: 'saddr', values: [e.ip] }], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }]),
+        ...(affinity ? [rule([], [{ s: 'update-saddr', set: aff }])] : []),
+        rule([{ m: 'l4proto', proto: p }], [{ s: 'dnat', ip: e.ip, port: e.port }]),
+      ],
+    });
+  }
+
+  const masqOffPod: Rule[] = [];
+  if (facts.podCIDR) {
+    for (const ip of svc.clusterIPs) {
+      masqOffPod.push(
+        rule(
+          [
+            { m: 'ip', field: 'daddr', values: [ip] },
+            { m: 'l4proto', proto: p },
+            { m: 'dport', port: svc.port },
+            { m: 'ip', field: 'saddr', neg: true, values: [facts.podCIDR] },
+          ],
+          [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }],
+        ),
+      );
+    }
+  }
+  chains.push({ name: svcName, rules: [...masqOffPod, ...dispatchRules(suffix, all, affinity)] });
+  if (needLocal) chains.push({ name: localName, rules: dispatchRules(suffix, local, affinity) });
+
+  // No usable endpoint at all → reject (clients see "connection refused"); endpoints exist but none
+  // on this node under a Local policy → drop, as kube-proxy (the client should not be told "refused"
+  // when the Service is healthy elsewhere).
+  const noEndpoints = (eps: readonly EndpointInfo[]): ElementVerdict | undefined =>
+    eps.length > 0 ? undefined : all.length === 0 ? { v: 'goto', chain: N.REJECT_CHAIN } : { v: 'drop' };
+
+  const internalTarget = svc.internalTrafficLocal ? localName : svcName;
+  const internalNone = noEndpoints(svc.internalTrafficLocal ? local : all);
+  for (const ip of svc.clusterIPs) {
+    maps.clusterIPs.add(ip);
+    maps.serviceIPs.push({ key: [ip, p, port], verdict: { v: 'goto', chain: internalTarget }, comment });
+    if (internalNone) maps.noEndpointServices.push({ key: [ip, p, port], verdict: internalNone, comment });
+  }
+
+  if (!external) return;
+  if (svc.externalTrafficLocal) {
+    chains.push({
+      name: extName,
+      rules: [
+        // The node itself reaching an external address: there is no client source to preserve.
+        rule([{ m: 'fib-local', field: 'saddr' }], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }]),
+        rule([{ m: 'fib-local', field: 'saddr' }], [{ s: 'goto', chain: svcName }]),
+        rule([], [{ s: 'goto', chain: localName }]),
+      ],
+    });
+  } else {
+    chains.push({
+      name: extName,
+      rules: [rule([], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }]), rule([], [{ s: 'goto', chain: svcName }])],
+    });
+  }
+  const externalNone = noEndpoints(svc.externalTrafficLocal ? local : all);
+  for (const ip of [...svc.externalIPs, ...svc.loadBalancerIPs]) {
+    maps.serviceIPs.push({ key: [ip, p, port], verdict: { v: 'goto', chain: extName }, comment });
+    if (externalNone) maps.noEndpointServices.push({ key: [ip, p, port], verdict: externalNone, comment });
+  }
+  if (svc.nodePort !== undefined) {
+    maps.nodePorts.push({ key: [p, String(svc.nodePort)], verdict: { v: 'goto', chain: extName }, comment });
+    if (externalNone) maps.noEndpointNodePorts.push({ key: [p, String(svc.nodePort)], verdict: externalNone, comment });
+  }
+  if (svc.sourceRanges.length > 0 && svc.loadBalancerIPs.length > 0) {
+    const fw = N.fwChain(suffix);
+    chains.push({ name: fw, rules: [rule([{ m: 'ip', field: 'saddr', neg: true, values: svc.sourceRanges }], [{ s: 'drop' }], comment)] });
+    for (const ip of svc.loadBalancerIPs) maps.firewallIPs.push({ key: [ip, p, port], verdict: { v: 'goto', chain: fw }, comment });
+  }
+}
+
+const byKey = (a: Element, b: Element): number => (a.key.join(' ') < b.key.join(' ') ? -1 : a.key.join(' ') > b.key.join(' ') ? 1 : 0);
+
+export function generateRuleset(state: readonly ServicePortState[], facts: NodeFacts): Ruleset {
+  const chains: Chain[] = [...baseChains(), ...sharedChains(facts)];
+  const sets: NamedSet[] = [];
+  const maps: Maps = { serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], firewallIPs: [], clusterIPs: new Set() };
+  const suffixes = chainSuffixes(state);
+  for (const st of state) addPort(st, suffixes.get(st.svc.id + '/' + st.svc.protocol)!, facts, chains, sets, maps);
+
+  const vmap = (name: string, type: string, elements: Element[]): NamedSet => ({ name, map: true, type, elements: elements.sort(byKey) });
+  sets.push(
+    vmap(N.SERVICE_IPS, N.SERVICE_KEY_TYPE, maps.serviceIPs),
+    vmap(N.SERVICE_NODEPORTS, N.NODEPORT_KEY_TYPE, maps.nodePorts),
+    vmap(N.NO_ENDPOINT_SERVICES, N.SERVICE_KEY_TYPE, maps.noEndpointServices),
+    vmap(N.NO_ENDPOINT_NODEPORTS, N.NODEPORT_KEY_TYPE, maps.noEndpointNodePorts),
+    vmap(N.FIREWALL_IPS, N.SERVICE_KEY_TYPE, maps.firewallIPs),
+    { name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [...maps.clusterIPs].sort().map((ip) => ({ key: [ip] })) },
+  );
+  if (facts.nodePortAddresses.length > 0) {
+    sets.push({ name: N.NODEPORT_IPS, map: false, type: 'ipv4_addr', elements: [...facts.nodePortAddresses].sort().map((ip) => ({ key: [ip] })) });
+  }
+  return { chains: new Map(chains.map((c) => [c.name, c])), sets: new Map(sets.map((s) => [s.name, s])) };
+}

@@ -1,0 +1,89 @@
+// Rulesets → `nft -f` scripts. One script is one atomic transaction: the kernel applies all of it or
+// none. A full script replaces the table; an incremental script touches only chains whose rules
+// changed and map elements that were added or removed, so a change to one Service costs the same
+// at 10 Services as at 10,000.
+import { renderChainSpec, renderElement, renderRule, renderSetSpec, type Chain, type NamedSet, type Ruleset } from './ir.js';
+import { FAMILY, TABLE } from './names.js';
+
+const T = `${FAMILY} ${TABLE}`;
+
+/** Writes the table from scratch (first sync, after a failure, periodically). */
+export function fullScript(rs: Ruleset): string {
+  // "add" first so "delete" succeeds whether or not the table exists.
+  const out = [`add table ${T}`, `delete table ${T}`, `add table ${T}`];
+  for (const c of rs.chains.values()) out.push(`add chain ${T} ${c.name}${renderChainSpec(c)}`);
+  for (const s of rs.sets.values()) out.push(`add ${s.map ? 'map' : 'set'} ${T} ${s.name} ${renderSetSpec(s)}`);
+  for (const c of rs.chains.values()) for (const r of c.rules) out.push(`add rule ${T} ${c.name} ${renderRule(r)}`);
+  for (const s of rs.sets.values()) for (const e of s.elements) out.push(`add element ${T} ${s.name} { ${renderElement(e)} }`);
+  return out.join('\n') + '\n';
+}
+
+/** Removes the table (clean shutdown). */
+export function deleteScript(): string {
+  return `add table ${T}\ndelete table ${T}\n`;
+}
+
+function sameRules(a: Chain, b: Chain): boolean {
+  if (a.rules.length !== b.rules.length) return false;
+  return a.rules.every((r, i) => renderRule(r) === renderRule(b.rules[i]));
+}
+
+function sameSpec(a: NamedSet, b: NamedSet): boolean {
+  return a.map === b.map && renderSetSpec(a) === renderSetSpec(b);
+}
+
+function chainSpecChanged(a: Chain, b: Chain): boolean {
+  return renderChainSpec(a) !== renderChainSpec(b);
+}
+
+/**
+ * The script that turns `prev` (what the kernel holds) into `next`, or undefined when only a full
+ * rewrite can (a base chain or a set's type changed). Returns "" when nothing changed.
+ *
+ * Order matters inside the transaction: new chains and sets exist before rules and elements refer
+ * to them; removed chains are flushed (dropping their references) before any is deleted.
+ */
+export function incrementalScript(prev: Ruleset, next: Ruleset): string | undefined {
+  const out: string[] = [];
+  for (const [name, c] of next.chains) {
+    const old = prev.chains.get(name);
+    if (old && chainSpecChanged(old, c)) return undefined;
+    if (!old) out.push(`add chain ${T} ${name}${renderChainSpec(c)}`);
+  }
+  for (const [name, s] of next.sets) {
+    const old = prev.sets.get(name);
+    if (old && !sameSpec(old, s)) return undefined;
+    if (!old) out.push(`add ${s.map ? 'map' : 'set'} ${T} ${name} ${renderSetSpec(s)}`);
+  }
+  for (const [name, c] of next.chains) {
+    const old = prev.chains.get(name);
+    if (old && sameRules(old, c)) continue;
+    if (old) out.push(`flush chain ${T} ${name}`);
+    for (const r of c.rules) out.push(`add rule ${T} ${name} ${renderRule(r)}`);
+  }
+  for (const [name, s] of next.sets) {
+    // Dynamic sets are filled by the kernel (affinity); their elements are not ours to diff.
+    if (s.timeoutSeconds !== undefined) continue;
+    const old = new Map((prev.sets.get(name)?.elements ?? []).map((e) => [e.key.join(' . '), renderElement(e)]));
+    const del: string[] = [];
+    const add: string[] = [];
+    const seen = new Set<string>();
+    for (const e of s.elements) {
+      const k = e.key.join(' . ');
+      seen.add(k);
+      const r = renderElement(e);
+      const was = old.get(k);
+      if (was === r) continue;
+      if (was !== undefined) del.push(k);
+      add.push(r);
+    }
+    for (const k of old.keys()) if (!seen.has(k)) del.push(k);
+    for (const k of del) out.push(`delete element ${T} ${name} { ${k} }`);
+    for (const r of add) out.push(`add element ${T} ${name} { ${r} }`);
+  }
+  const goneChains = [...prev.chains.keys()].filter((n) => !next.chains.has(n));
+  for (const n of goneChains) out.push(`flush chain ${T} ${n}`);
+  for (const n of goneChains) out.push(`delete chain ${T} ${n}`);
+  for (const n of prev.sets.keys()) if (!next.sets.has(n)) out.push(`delete ${prev.sets.get(n)!.map ? 'map' : 'set'} ${T} ${n}`);
+  return out.length ? out.join('\n') + '\n' : '';
+}
