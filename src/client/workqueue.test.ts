@@ -189,3 +189,27 @@ test('runWorkers: a reconcile can ask to be called again after a delay', async (
   q.shutDown();
   await done;
 });
+
+test('metrics under client-go names: adds, depth, retries, queue and work durations', async () => {
+  const { Registry } = await import('prom-client');
+  const registry = new Registry();
+  const clock = new FakeClock();
+  const q = new WorkQueue<string>({ clock, name: 'svc', metrics: registry, rateLimiter: new ItemExponentialRateLimiter(10, 100) });
+  new WorkQueue<string>({ clock, name: 'other', metrics: registry }).add('z');
+  q.add('a');
+  q.add('a');
+  q.add('b');
+  clock.advance(2000);
+  const a = await q.get();
+  clock.advance(500);
+  q.done(a!);
+  q.addRateLimited('c');
+  const text = await registry.metrics();
+  const line = (name: string) => text.split('\n').find((l) => l.startsWith(name))?.split(' ')[1];
+  assert.equal(line('workqueue_adds_total{name="svc"}'), '2');
+  assert.equal(line('workqueue_adds_total{name="other"}'), '1');
+  assert.equal(line('workqueue_depth{name="svc"}'), '1');
+  assert.equal(line('workqueue_retries_total{name="svc"}'), '1');
+  assert.equal(line('workqueue_queue_duration_seconds_sum{name="svc"}'), '2');
+  assert.equal(line('workqueue_work_duration_seconds_sum{name="svc"}'), '0.5');
+});

@@ -4,13 +4,17 @@
 // On top: delayed adds and rate-limited retries (rate-limiter.ts).
 import { silentLogger, type Logger } from '../util/log.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
+import type { Registry as PromRegistry } from 'prom-client';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { NO_METRICS, queueMetrics, type QueueMetrics } from './workqueue-metrics.js';
 
 export interface WorkQueueOptions<T> {
   clock?: Clock;
   rateLimiter?: RateLimiter<T>;
-  /** For logs and errors. */
+  /** For logs, errors and the `name` label of the metrics. */
   name?: string;
+  /** Register client-go's workqueue_* metrics here (default: none). */
+  metrics?: PromRegistry;
 }
 
 export class WorkQueue<T = string> {
@@ -25,12 +29,29 @@ export class WorkQueue<T = string> {
   private readonly clock: Clock;
   private readonly limiter: RateLimiter<T>;
   private drainedWaiters: (() => void)[] = [];
+  private readonly metrics: QueueMetrics;
+  /** When each queued item was added, and when each processed one was taken (for the metrics). */
+  private readonly addedAt = new Map<T, number>();
+  private readonly takenAt = new Map<T, number>();
   readonly name: string;
 
   constructor(opts: WorkQueueOptions<T> = {}) {
     this.clock = opts.clock ?? realClock;
     this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
     this.name = opts.name ?? 'workqueue';
+    this.metrics = opts.metrics ? queueMetrics(opts.metrics, this.name) : NO_METRICS;
+  }
+
+  private take(item: T): T {
+    this.dirty.delete(item);
+    this.processing.add(item);
+    const now = this.clock.now();
+    const at = this.addedAt.get(item);
+    if (at !== undefined) this.metrics.waited((now - at) / 1000);
+    this.addedAt.delete(item);
+    this.takenAt.set(item, now);
+    this.metrics.depth(this.queue.length);
+    return item;
   }
 
   add(item: T): void {
@@ -40,14 +61,16 @@ export class WorkQueue<T = string> {
 
   private enqueue(item: T): void {
     if (this.dirty.has(item)) return;
+    this.metrics.added();
     this.dirty.add(item);
+    this.addedAt.set(item, this.clock.now());
     if (this.processing.has(item)) return;
     const w = this.waiters.shift();
-    if (w) {
-      this.dirty.delete(item);
-      this.processing.add(item);
-      w(item);
-    } else this.queue.push(item);
+    if (w) w(this.take(item));
+    else {
+      this.queue.push(item);
+      this.metrics.depth(this.queue.length);
+    }
   }
 
   /**
@@ -56,22 +79,25 @@ export class WorkQueue<T = string> {
    */
   get(): Promise<T | undefined> {
     const item = this.queue.shift();
-    if (item !== undefined) {
-      this.dirty.delete(item);
-      this.processing.add(item);
-      return Promise.resolve(item);
-    }
+    if (item !== undefined) return Promise.resolve(this.take(item));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Processing of `item` finished; if it was added meanwhile, it goes back in the queue now. */
   done(item: T): void {
+    const taken = this.takenAt.get(item);
+    if (taken !== undefined) this.metrics.worked((this.clock.now() - taken) / 1000);
+    this.takenAt.delete(item);
     this.processing.delete(item);
     if (this.dirty.has(item)) {
       // Re-queued even when shutting down, as client-go: it was added before the shutdown.
-      this.dirty.delete(item);
-      this.enqueue(item);
+      const w = this.waiters.shift();
+      if (w) w(this.take(item));
+      else {
+        this.queue.push(item);
+        this.metrics.depth(this.queue.length);
+      }
     }
     if (this.processing.size === 0) {
       for (const d of this.drainedWaiters.splice(0)) d();
@@ -97,6 +123,8 @@ export class WorkQueue<T = string> {
 
   /** Retries `item` after its rate limiter's delay (per-item exponential backoff, overall token bucket). */
   addRateLimited(item: T): void {
+    if (this.shuttingDown) return;
+    this.metrics.retried();
     this.addAfter(item, this.limiter.when(item));
   }
 
