@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Cluster, startCluster } from '../helpers/cluster.js';
-import { fails, json, ok } from '../helpers/output.js';
+import { fails, json, ok, row, table } from '../helpers/output.js';
 
 interface Svc {
   metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -116,6 +116,9 @@ describe('kubectl writes', () => {
     );
     assert.equal(d.spec.replicas, 3);
     assert.deepEqual(d.spec.selector.matchLabels, { app: 'web' });
+    const listed = ok(await c.kubectl(['get', 'deployments', '-n', 'apps']));
+    assert.deepEqual(table(listed)[0], ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+    assert.match(row(listed, 'web')?.[1] ?? '', /^\d+\/3$/);
   });
 
   test('expose deployment makes a Service selecting its pods', async () => {
