@@ -172,12 +172,18 @@ test('a handler that throws is isolated; removed handlers hear nothing more', as
       throw new Error('handler bug');
     },
   });
+  inf.addEventHandler({
+    onAdd: async () => {
+      throw new Error('async handler bug');
+    },
+  });
   const r = recorder();
   inf.addEventHandler(r.h);
   inf.start();
   await inf.waitForSync();
   await tick();
   f.watches[0].h.onEvent({ type: 'ADDED', object: cm('a', '2') });
+  await tick();
   reg.remove();
   f.watches[0].h.onEvent({ type: 'DELETED', object: cm('a', '3') });
   assert.deepEqual(r.seen, ['add a', 'delete a']);

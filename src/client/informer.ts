@@ -112,10 +112,13 @@ export function createInformer<T extends ApiObject>(opts: InformerOptions<T>): I
 
   function call<A extends unknown[]>(what: string, fn: ((...a: A) => void) | undefined, ...args: A): void {
     if (!fn) return;
+    const failed = (e: unknown) => log.error('event handler failed', { handler: what, err: e });
     try {
-      fn(...args);
+      // An async handler's rejection would otherwise be unhandled and take the process down.
+      const r: unknown = fn(...args);
+      if (r instanceof Promise) r.catch(failed);
     } catch (e) {
-      log.error('event handler failed', { handler: what, err: e });
+      failed(e);
     }
   }
 
