@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig, type V1Service, makeInformer, type Informer } from '@kubernetes/client-node';
-import { type Cluster, eventually, sleep, startCluster } from '../helpers/cluster.js';
+import { type Cluster, eventually, startCluster } from '../helpers/cluster.js';
 
 const NS = 'default';
 
@@ -49,6 +49,24 @@ function watchServices(kc: KubeConfig) {
       return informer.start();
     },
   };
+}
+
+/** True once a watch from `rv` is refused as expired (HTTP 410, or an ERROR event with code 410). */
+async function expired(base: string, rv: string): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 1000);
+  try {
+    const res = await fetch(`${base}/api/v1/namespaces/${NS}/services?watch=true&resourceVersion=${rv}`, { signal: abort.signal });
+    if (res.status === 410) return true;
+    const reader = res.body?.getReader();
+    const first = reader ? await reader.read() : undefined;
+    return /"code":\s*410/.test(new TextDecoder().decode(first?.value ?? new Uint8Array()));
+  } catch {
+    return false; // no event within a second: still watchable
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
 }
 
 const service = (name: string): V1Service => ({
@@ -101,12 +119,13 @@ describe('@kubernetes/client-node informer', () => {
   test('relists when its resourceVersion was compacted away', async () => {
     assert.ok(w);
     // Disconnect the informer, change things behind its back, let compaction pass its resourceVersion.
+    const lastSeen = w.cache.get('after-restart') ?? '';
     await w.stop();
     await w.api.deleteNamespacedService({ namespace: NS, name: 'after-restart' });
     await w.api.createNamespacedService({ namespace: NS, body: service('while-away') });
     for (let i = 0; i < 3; i++) await w.api.createNamespacedService({ namespace: NS, body: service(`churn-${i}`) });
     for (let i = 0; i < 3; i++) await w.api.deleteNamespacedService({ namespace: NS, name: `churn-${i}` });
-    await sleep(3000);
+    assert.ok(await eventually(() => expired(c.url, lastSeen), 20_000, 250), `resourceVersion ${lastSeen} was never compacted`);
 
     const logStart = w.log.length;
     await w.resume();
