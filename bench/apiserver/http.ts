@@ -9,7 +9,7 @@ export interface Reply {
 export function makeClient(base: string, maxSockets: number) {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const url = new URL(base);
-  function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Reply> {
+  function call(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<Reply> {
     const data = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -19,7 +19,7 @@ export function makeClient(base: string, maxSockets: number) {
           port: url.port,
           method,
           path,
-          headers: { accept: 'application/json', ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}) },
+          headers: { accept, ...(data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {}) },
         },
         (res) => {
           const chunks: Buffer[] = [];

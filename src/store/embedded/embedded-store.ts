@@ -30,6 +30,7 @@ import {
 } from '../types.js';
 import { startAutoCompaction, type AutoCompactionOptions } from './auto-compaction.js';
 import { LogTable, type Durability } from './log-table.js';
+import { rangeInPast, valuesAtBefore } from './past-view.js';
 import { planBatch } from './plan-batch.js';
 import { RecentEvents } from './recent-events.js';
 
@@ -108,6 +109,11 @@ class EmbeddedStore implements Store {
       const kv = this.index.get(key);
       return kv === undefined ? null : { ...kv };
     }
+    if (at >= this.recent.floor) {
+      const past = valuesAtBefore(this.recent.since(at, key).filter((e) => e.kv.key === key));
+      const kv = past.has(key) ? past.get(key) : this.index.get(key);
+      return kv ? { ...kv } : null;
+    }
     return this.log.getAt(key, at);
   }
 
@@ -121,6 +127,11 @@ class EmbeddedStore implements Store {
       const items: KV[] = [];
       for (let i = start; i < stop; i++) items.push({ ...(this.index.get(this.keys.at(i)) as KV) });
       const remaining = end - stop;
+      return { items, revision: at, more: remaining > 0, remaining };
+    }
+    if (at >= this.recent.floor) {
+      const past = valuesAtBefore(this.recent.since(at, prefix));
+      const { items, remaining } = rangeInPast(this.keys, this.index, past, prefix, opts.startAfter, limit);
       return { items, revision: at, more: remaining > 0, remaining };
     }
     const items = this.log.rangeAt(prefix, opts.startAfter, at, limit);

@@ -47,15 +47,15 @@ CREATE INDEX IF NOT EXISTS kv_revision ON kv (revision);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-// The newest row of each key at or below a revision, restricted to a key span. The span bounds
-// are always bound (an absent upper bound becomes NULL and is tested with IS NULL) so one
-// prepared statement serves every prefix.
+// The newest row of each key at or below a revision, restricted to a key span: rows with no later
+// row of the same key up to that revision. Scanning the (key, revision) index in key order lets a
+// LIMIT stop early. The span bounds are always bound (an absent upper bound becomes NULL and is
+// tested with IS NULL) so one prepared statement serves every prefix.
 const SPAN = `key >= @lo AND (@hi IS NULL OR key < @hi) AND (@after IS NULL OR key > @after)`;
 const NEWEST_AT = `
-  SELECT k.key, k.value, k.create_revision, k.revision
-  FROM kv k JOIN (SELECT key, MAX(revision) AS r FROM kv WHERE ${SPAN} AND revision <= @rev GROUP BY key) m
-    ON k.key = m.key AND k.revision = m.r
-  WHERE k.deleted = 0`;
+  FROM kv k INDEXED BY kv_key_revision
+  WHERE ${SPAN} AND k.revision <= @rev AND k.deleted = 0
+    AND NOT EXISTS (SELECT 1 FROM kv n WHERE n.key = k.key AND n.revision > k.revision AND n.revision <= @rev)`;
 
 function toKV(r: KVRow): KV {
   return { key: r.key, value: r.value, createRevision: r.create_revision, modRevision: r.revision };
@@ -88,8 +88,8 @@ export class LogTable {
       latestAll: this.db.prepare(`
         SELECT k.key, k.value, k.create_revision, k.revision, k.deleted
         FROM kv k JOIN (SELECT key, MAX(revision) AS r FROM kv GROUP BY key) m ON k.key = m.key AND k.revision = m.r`),
-      rangeAt: this.db.prepare(`${NEWEST_AT} ORDER BY k.key LIMIT @limit`),
-      countAt: this.db.prepare(`SELECT COUNT(*) FROM (${NEWEST_AT})`).pluck(),
+      rangeAt: this.db.prepare(`SELECT k.key, k.value, k.create_revision, k.revision ${NEWEST_AT} ORDER BY k.key LIMIT @limit`),
+      countAt: this.db.prepare(`SELECT COUNT(*) ${NEWEST_AT}`).pluck(),
       getAt: this.db.prepare(
         `SELECT key, value, create_revision, revision, deleted FROM kv WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1`,
       ),
