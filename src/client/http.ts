@@ -177,7 +177,13 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
               return;
             }
             if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') stampKind(res, ev.object);
-            onEvent(ev);
+            // A throwing consumer ends its own watch; it must not escape into the socket's emitter.
+            try {
+              onEvent(ev);
+            } catch (e) {
+              finish(e instanceof Error ? e : new Error(String(e)));
+              return;
+            }
           }
         });
         r.on('end', () => finish(splitter.pending ? new Error('watch stream ended mid-event') : undefined));

@@ -98,7 +98,14 @@ export function inProcessTransport(registry: Registry): Transport {
               const object = wire(ev.object);
               // Watch events over HTTP carry kind/apiVersion; keep the two transports alike.
               if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') stampKind(res, object);
-              handlers.onEvent({ type: ev.type, object } as WatchEvent);
+              // A throwing consumer ends its own watch; it must not escape into the store's
+              // event fan-out, where it would disturb every other watcher.
+              try {
+                handlers.onEvent({ type: ev.type, object } as WatchEvent);
+              } catch (e) {
+                handle.stop();
+                handlers.onEnd(e instanceof Error ? e : new Error(String(e)));
+              }
             },
             end() {
               if (stopped) return;

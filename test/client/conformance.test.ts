@@ -222,6 +222,26 @@ for (const transport of TRANSPORTS) {
       assert.match(String(events[0].object.message), /^too old resource version: \d+ \(\d+\)$/);
     });
 
+    test('a consumer that throws from onEvent ends its own watch with that error, and nothing else breaks', async () => {
+      const cms = c.client.resource(CONFIGMAPS);
+      const start = await cms.list({ namespace: 'default' });
+      let ended: Error | undefined;
+      const others: string[] = [];
+      await cms.watch({ namespace: 'default', resourceVersion: start.resourceVersion }, {
+        onEvent: () => {
+          throw new Error('consumer bug');
+        },
+        onEnd: (e) => (ended = e),
+      });
+      const w = await cms.watch({ namespace: 'default', resourceVersion: start.resourceVersion }, { onEvent: (ev) => others.push(ev.type), onEnd: () => {} });
+      await cms.create('default', cm('thrower-1'));
+      await eventually(() => ended !== undefined, 10000, 'the throwing watch to end');
+      assert.equal(ended?.message, 'consumer bug');
+      await cms.create('default', cm('thrower-2'));
+      await eventually(() => others.length === 2, 10000, 'the other watch to carry on');
+      w.stop();
+    });
+
     test('a watch with a bad selector is refused with 400', async () => {
       await rejects(c.client.resource(CONFIGMAPS).watch({ labelSelector: '!!' }, { onEvent: () => {}, onEnd: () => {} }), 400, 'BadRequest');
     });
