@@ -1,0 +1,167 @@
+// Golden ruleset and packet-tracer behaviour tests of the nftables generator (no root needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ChangeTracker } from '../change-tracker.js';
+import type { ServicePortState } from '../model.js';
+import { cluster, FACTS, NODE_IP, slice, svc, WEB_EPS } from '../testdata/fixtures.js';
+import { chainSuffixes, generateRuleset } from './ruleset.js';
+import { Tracer, type Packet } from './tracer.js';
+import { fullScript } from './transaction.js';
+
+const GOLDEN = new URL('../testdata/cluster.nft', import.meta.url);
+
+export function clusterState(): readonly ServicePortState[] {
+  const t = new ChangeTracker(() => 0);
+  const { services, slices } = cluster();
+  for (const s of services) t.serviceChanged(`default/${s.metadata!.name}`, s);
+  for (const s of slices) t.sliceChanged(s, false);
+  return t.checkout().state;
+}
+
+const rs = generateRuleset(clusterState(), FACTS);
+const POD = '10.244.0.5';
+const REMOTE_CLIENT = '203.0.113.7';
+const tcp = (daddr: string, dport: number, saddr = '10.244.0.99'): Packet => ({ saddr, daddr, proto: 'tcp', dport });
+
+/** Every destination the packet can reach, over all numgen choices (depth 1 is enough here). */
+function destinations(p: Packet, origin: 'remote' | 'local'): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    const r = new Tracer(rs, { localAddresses: [NODE_IP], choose: (n) => i % n }).trace(p, origin);
+    out.add(r.dnat ? `${r.daddr}:${r.dport}` : r.verdict);
+  }
+  return out;
+}
+
+test('the generated ruleset matches the golden file', () => {
+  const got = fullScript(rs);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, got);
+  assert.equal(got, readFileSync(GOLDEN, 'utf8'));
+});
+
+test('ClusterIP from a pod spreads over every ready endpoint, without masquerade', () => {
+  assert.deepEqual(destinations(tcp('10.96.0.20', 80), 'remote'), new Set(WEB_EPS.map((ip) => `${ip}:8080`)));
+  const r = new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.20', 80), 'remote');
+  assert.equal(r.masquerade, false);
+  assert.equal(r.delivered, 'forward');
+  assert.ok(r.chains.includes('svc-default-web-http'), r.chains.join(' '));
+});
+
+test('ClusterIP from the node itself is masqueraded (the source is not a pod address)', () => {
+  const r = new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.20', 80, NODE_IP), 'local');
+  assert.equal(r.dnat, true);
+  assert.equal(r.masquerade, true);
+});
+
+test('a pod reaching itself through its Service (hairpin) is masqueraded', () => {
+  const r = new Tracer(rs, { localAddresses: [NODE_IP], choose: () => 0 }).trace(tcp('10.96.0.20', 80, POD), 'remote');
+  assert.equal(r.daddr, POD);
+  assert.equal(r.masquerade, true);
+  const other = new Tracer(rs, { localAddresses: [NODE_IP], choose: () => 1 }).trace(tcp('10.96.0.20', 80, POD), 'remote');
+  assert.equal(other.daddr, '10.244.0.6');
+  assert.equal(other.masquerade, false);
+});
+
+test('a Service without endpoints rejects: TCP with a reset, UDP with ICMP port unreachable', () => {
+  const t = new Tracer(rs, { localAddresses: [NODE_IP] });
+  const tcpR = t.trace(tcp('10.96.0.10', 53), 'remote');
+  assert.equal(tcpR.verdict, 'reject');
+  assert.equal(tcpR.reject, 'tcp-reset');
+  const udpR = t.trace({ saddr: '10.244.0.99', daddr: '10.96.0.10', proto: 'udp', dport: 53 }, 'local');
+  assert.equal(udpR.verdict, 'reject');
+  assert.equal(udpR.reject, 'icmp-port-unreachable');
+});
+
+test('unallocated service addresses and unused ports of a ClusterIP are rejected, not routed out', () => {
+  const t = new Tracer(rs, { localAddresses: [NODE_IP] });
+  for (const [p, origin] of [
+    [tcp('10.96.0.99', 80), 'remote'],
+    [tcp('10.96.0.20', 81), 'remote'],
+    [tcp('10.96.0.99', 80, NODE_IP), 'local'],
+  ] as const) {
+    const r = t.trace(p, origin);
+    assert.equal(r.verdict, 'reject', `${p.daddr}:${p.dport} from ${origin}`);
+    assert.equal(r.dnat, false);
+  }
+  // An address outside the service CIDR is none of our business.
+  assert.equal(t.trace(tcp('10.97.0.1', 80), 'remote').verdict, 'reject');
+  assert.equal(t.trace(tcp('10.112.0.1', 80), 'remote').verdict, 'accept');
+});
+
+test('NodePort with externalTrafficPolicy Local: outside clients reach only local endpoints with their source kept', () => {
+  assert.deepEqual(destinations(tcp(NODE_IP, 30080, REMOTE_CLIENT), 'remote'), new Set(['10.244.0.8:8080']));
+  const r = new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp(NODE_IP, 30080, REMOTE_CLIENT), 'remote');
+  assert.equal(r.masquerade, false);
+  // The node itself has no source to preserve: it may use every endpoint and is masqueraded.
+  assert.deepEqual(destinations(tcp(NODE_IP, 30080, NODE_IP), 'local'), new Set(['10.244.0.8:8080', '10.244.1.8:8080']));
+  // The ClusterIP of the same Service ignores externalTrafficPolicy.
+  assert.deepEqual(destinations(tcp('10.96.0.30', 80), 'remote'), new Set(['10.244.0.8:8080', '10.244.1.8:8080']));
+  // A port that is no NodePort is left alone.
+  assert.equal(new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp(NODE_IP, 30081, REMOTE_CLIENT), 'remote').dnat, false);
+});
+
+test('session affinity ClientIP: one client sticks to one endpoint until the timeout passes', () => {
+  const dynamicSets = new Map<string, Map<string, number>>();
+  const at = (nowMs: number, pick: number) =>
+    new Tracer(rs, { localAddresses: [NODE_IP], dynamicSets, nowMs, choose: () => pick }).trace(tcp('10.96.0.40', 80), 'remote').daddr;
+  assert.equal(at(0, 1), '10.244.1.9');
+  assert.equal(at(10_000, 0), '10.244.1.9', 'sticks within the timeout');
+  assert.equal(at(69_000, 0), '10.244.1.9', 'each connection refreshes the timeout');
+  assert.equal(at(130_000, 0), '10.244.0.9', 'moves after 60 s without traffic');
+  // Another client is balanced independently.
+  const other = new Tracer(rs, { localAddresses: [NODE_IP], dynamicSets, nowMs: 130_001, choose: () => 1 }).trace(tcp('10.96.0.40', 80, '10.244.0.77'), 'remote');
+  assert.equal(other.daddr, '10.244.1.9');
+});
+
+test('LoadBalancer: ingress IP honours loadBalancerSourceRanges; external IPs and NodePort are masqueraded (Cluster policy)', () => {
+  const t = new Tracer(rs, { localAddresses: [NODE_IP] });
+  const allowed = t.trace(tcp('192.0.2.50', 443, '198.51.100.20'), 'remote');
+  assert.equal(allowed.daddr, '10.244.1.10');
+  assert.equal(allowed.masquerade, true);
+  const denied = t.trace(tcp('192.0.2.50', 443, REMOTE_CLIENT), 'remote');
+  assert.equal(denied.verdict, 'drop');
+  assert.equal(denied.dnat, false);
+  const ext = t.trace(tcp('192.0.2.9', 443, REMOTE_CLIENT), 'remote');
+  assert.equal(ext.daddr, '10.244.1.10');
+  assert.equal(ext.masquerade, true);
+  assert.equal(t.trace(tcp(NODE_IP, 30443, REMOTE_CLIENT), 'remote').daddr, '10.244.1.10');
+});
+
+test('internalTrafficPolicy Local without a local endpoint drops (the Service has endpoints elsewhere)', () => {
+  const r = new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.60', 80), 'remote');
+  assert.equal(r.verdict, 'drop');
+  assert.equal(r.dnat, false);
+});
+
+test('serving+terminating endpoints are used only when none is ready', () => {
+  assert.deepEqual(destinations(tcp('10.96.0.70', 80), 'remote'), new Set(['10.244.0.12:8080']));
+  const state = [
+    ...clusterState().filter((s) => s.svc.name !== 'draining'),
+    ...(() => {
+      const t = new ChangeTracker(() => 0);
+      t.serviceChanged('default/draining', cluster().services.find((s) => s.metadata!.name === 'draining'));
+      t.sliceChanged(slice('draining', [{ port: 8080 }], [{ ip: '10.244.0.12', ready: false, serving: true, terminating: true }, { ip: '10.244.0.14' }]), false);
+      return t.checkout().state;
+    })(),
+  ];
+  const r = new Tracer(generateRuleset(state, FACTS), { localAddresses: [NODE_IP], choose: (n) => n - 1 }).trace(tcp('10.96.0.70', 80), 'remote');
+  assert.equal(r.daddr, '10.244.0.14');
+});
+
+test('headless and ExternalName Services get no rules', () => {
+  const names = [...rs.chains.keys()].join(' ');
+  assert.doesNotMatch(names, /headless|-ext-/);
+});
+
+test('chain names stay readable and get a hash only where two Service ports would collide', () => {
+  const t = new ChangeTracker(() => 0);
+  t.serviceChanged('a-b/c', { ...svc('c', { clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1'], ports: [{ name: 'http', port: 80 }] }), metadata: { namespace: 'a-b', name: 'c' } });
+  t.serviceChanged('a/b-c', { ...svc('b-c', { clusterIP: '10.96.1.2', clusterIPs: ['10.96.1.2'], ports: [{ name: 'http', port: 80 }] }), metadata: { namespace: 'a', name: 'b-c' } });
+  t.serviceChanged('a/d', { ...svc('d', { clusterIP: '10.96.1.3', clusterIPs: ['10.96.1.3'], ports: [{ name: 'http', port: 80 }] }), metadata: { namespace: 'a', name: 'd' } });
+  const s = [...chainSuffixes(t.checkout().state).values()];
+  assert.equal(s.length, 3);
+  assert.equal(new Set(s).size, 3);
+  assert.ok(s.includes('a-d-http'));
+  assert.ok(s.filter((x) => /^a-b-c-http-[0-9a-f]{8}$/.test(x)).length === 2, s.join(' '));
+});
