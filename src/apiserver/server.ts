@@ -15,7 +15,6 @@ import { createMetrics, verbOf } from './metrics.js';
 import { deferredRegistry } from './deferred-registry.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { route } from './router.js';
-import { loadShapes } from './shapes.js';
 import { VERSION_INFO } from './version.js';
 
 const NOT_FOUND = 'the server could not find the requested resource';
@@ -32,10 +31,13 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   let lifecycle: NamespaceLifecycle | undefined;
   let closing = false;
 
-  const registryPromise: Promise<Registry> = (async () => {
-    await loadShapes();
-    return createRegistry({ store: config.store, logger: log, config: config.registryConfig, strategies: config.strategies, now: config.now });
-  })();
+  const registryPromise: Promise<Registry> = createRegistry({
+    store: config.store,
+    logger: log,
+    config: config.registryConfig,
+    strategies: config.strategies,
+    now: config.now,
+  });
   const ready = (async () => {
     const registry = await registryPromise;
     if (!config.skipBootstrap) {

@@ -29,18 +29,3 @@ export interface RegistryDeps {
 }
 
 export const DEFAULT_REGISTRY_DEPS: RegistryDeps = { parseLabelSelector, parseFieldSelector, applyPatch, applyServerSideApply, recordUpdate };
-
-/**
- * Imports a module if it exists (for modules other engineers are still writing); any other
- * failure (a bug in it) is rethrown.
- */
-export async function importOptional<T>(spec: string, from: string): Promise<T | undefined> {
-  try {
-    return (await import(new URL(spec, from).href)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const stem = spec.replace(/^(\.\.?\/)+/, '').replace(/\.js$/, '');
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(stem)) return undefined;
-    throw e;
-  }
-}
