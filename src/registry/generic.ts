@@ -33,7 +33,9 @@ import type {
 } from './generic-types.js';
 import { watchObjects } from './generic-watch.js';
 
-const MAX_UPDATE_RETRIES = 10;
+// Unconditional writes (no resourceVersion) retry on races, as GuaranteedUpdate does; bounded so a
+// pathological hot key answers 409 instead of spinning.
+const MAX_UPDATE_RETRIES = 50;
 const NAMESPACES = findByPlural('', 'v1', 'namespaces');
 
 export interface WriteResult {

@@ -386,3 +386,16 @@ test('null members in bodies are dropped, as decoding into Go types does', async
   assert.equal('labels' in r.json.metadata, false);
   assert.equal('binaryData' in r.json, false);
 });
+
+test('concurrent unconditional patches all land (retried on races, none lost)', async () => {
+  await h.call('POST', CMS, cm('race'));
+  const n = 30;
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      h.call('PATCH', `${CMS}/race`, { metadata: { labels: { [`l${i}`]: 'x' } } }, { 'content-type': 'application/merge-patch+json' }),
+    ),
+  );
+  assert.deepEqual(results.map((r) => r.status), Array(n).fill(200));
+  const g = await h.call('GET', `${CMS}/race`);
+  assert.equal(Object.keys(g.json.metadata.labels).length, n);
+});
