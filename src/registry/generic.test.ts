@@ -111,7 +111,7 @@ test('a spec change the strategy reverts is a no-op: no write, no generation bum
       config: DEFAULT_REGISTRY_CONFIG,
       strategies: {
         // Like a kind whose spec.locked may not change through a plain update.
-        '/configmaps': () => ({
+        'apps/deployments': () => ({
           prepareForUpdate(obj, old) {
             obj.spec = { ...(obj.spec as object), locked: (old.spec as { locked?: string } | undefined)?.locked };
           },
@@ -119,10 +119,13 @@ test('a spec change the strategy reverts is a no-op: no write, no generation bum
       },
     });
     await registry.create('/namespaces', undefined, { metadata: { name: 'ns' } });
-    const c = await registry.create('/configmaps', 'ns', { metadata: { name: 'g' }, spec: { locked: 'a' } });
-    const u = await registry.update('/configmaps', 'ns', 'g', { ...c, spec: { locked: 'b' } });
+    const c = await registry.create('apps/deployments', 'ns', { metadata: { name: 'g' }, spec: { locked: 'a' } });
+    assert.equal(c.metadata.generation, 1);
+    const u = await registry.update('apps/deployments', 'ns', 'g', { ...c, spec: { locked: 'b' } });
     assert.equal(u.metadata.resourceVersion, c.metadata.resourceVersion);
     assert.equal(u.metadata.generation, 1);
+    const v = await registry.update('apps/deployments', 'ns', 'g', { ...c, spec: { locked: 'a', other: 1 } });
+    assert.equal(v.metadata.generation, 2);
   } finally {
     await store.close();
   }

@@ -44,11 +44,19 @@ export interface WriteResult {
   created: boolean;
 }
 
+/**
+ * Kinds whose strategies keep metadata.generation in kube-apiserver (the workloads, whose
+ * controllers report status.observedGeneration). Others carry none, as in a real cluster.
+ */
+const GENERATION_KINDS = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets']);
+
 export class GenericRegistry {
   readonly gr: GroupResource;
+  private readonly tracksGeneration: boolean;
 
   constructor(readonly ctx: GenericContext) {
     this.gr = { group: ctx.res.group, resource: ctx.res.plural };
+    this.tracksGeneration = GENERATION_KINDS.has(`${ctx.res.group}/${ctx.res.plural}`);
   }
 
   get res() {
@@ -149,7 +157,7 @@ export class GenericRegistry {
     delete m.managedFields;
     m.uid = newUid();
     m.creationTimestamp = timestamp(this.ctx.now());
-    if ('spec' in obj) m.generation = 1;
+    if (this.tracksGeneration) m.generation = 1;
     // Admission (the namespace must be live) runs before the registry validates, as in kube-apiserver.
     await this.admitNamespace(m.namespace, m.name ?? '');
     strategy.default?.(obj);
@@ -209,7 +217,7 @@ export class GenericRegistry {
     s.prepareForUpdate?.(obj, old);
     // After the strategy: it may put back fields a client may not change (a spec change it
     // reverts must not bump generation, or a controller re-applying it would loop forever).
-    if ('spec' in old || 'spec' in obj) {
+    if (this.tracksGeneration) {
       const gen = old.metadata.generation ?? 1;
       wmeta(obj).generation = sameSpec(obj, old) ? gen : gen + 1;
     }

@@ -399,3 +399,10 @@ test('concurrent unconditional patches all land (retried on races, none lost)', 
   const g = await h.call('GET', `${CMS}/race`);
   assert.equal(Object.keys(g.json.metadata.labels).length, n);
 });
+
+test('only workload kinds carry metadata.generation, as in a real cluster', async () => {
+  const s = await h.call('POST', '/api/v1/namespaces/default/services', svc('nogen'));
+  assert.equal(s.json.metadata.generation, undefined);
+  const c = await h.call('POST', CMS, cm('nogen'));
+  assert.equal(c.json.metadata.generation, undefined);
+});
