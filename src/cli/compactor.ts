@@ -6,10 +6,12 @@ import type { Logger } from '../util/log.js';
 
 export interface Compactor {
   stop(): void;
+  /** One tick now (what the timer does each interval); for tests. */
+  tick(): Promise<void>;
 }
 
 export function startCompactor(store: Store, intervalMs: number, logger: Logger): Compactor {
-  if (intervalMs <= 0) return { stop() {} };
+  if (intervalMs <= 0) return { stop() {}, tick: async () => {} };
   let previous = 0;
   let running = false;
   const tick = async () => {
@@ -29,8 +31,8 @@ export function startCompactor(store: Store, intervalMs: number, logger: Logger)
       running = false;
     }
   };
+  // The first tick only records the revision: history is kept for at least one full interval.
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
-  void tick();
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), tick };
 }
