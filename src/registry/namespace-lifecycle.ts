@@ -62,6 +62,16 @@ export async function startNamespaceLifecycle(deps: NamespaceLifecycleDeps): Pro
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
+  /** Looks at the namespace again after retryMs (never once stopped). */
+  function retryLater(name: string): void {
+    if (stopped) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      void finalize(name);
+    }, retryMs);
+    timers.add(t);
+  }
+
   /** Deletes everything in the namespace; true when nothing is left. */
   async function empty(ns: string): Promise<boolean> {
     let left = 0;
@@ -97,34 +107,23 @@ export async function startNamespaceLifecycle(deps: NamespaceLifecycleDeps): Pro
       }
       if (!ns.metadata.deletionTimestamp) return;
       if (!(await empty(name))) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          void finalize(name);
-        }, retryMs);
-        timers.add(t);
+        retryLater(name);
         return;
       }
       const spec = (ns as Stored & NamespaceShape).spec ?? {};
       const next = { ...ns, spec: { ...spec, finalizers: (spec.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) } };
       const r = await deps.namespaces.update(undefined, name, next);
-      if (r.object.metadata.resourceVersion === ns.metadata.resourceVersion) {
-        // Nothing was written: something keeps the finalizer. Do not spin; look again later.
+      if (((r.object as Stored & NamespaceShape).spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) {
+        // The update kept the finalizer (a strategy put it back): do not spin; look again later.
         log.warn('namespace finalizer could not be removed; retrying', { namespace: name });
-        const t = setTimeout(() => {
-          timers.delete(t);
-          void finalize(name);
-        }, retryMs);
-        timers.add(t);
+        retryLater(name);
         return;
       }
       log.info('namespace finalized', { namespace: name });
     } catch (e) {
+      if (stopped) return;
       log.warn('namespace finalization failed; retrying', { namespace: name, err: e });
-      const t = setTimeout(() => {
-        timers.delete(t);
-        void finalize(name);
-      }, retryMs);
-      timers.add(t);
+      retryLater(name);
     } finally {
       busy.delete(name);
       if (again.delete(name)) void finalize(name);
