@@ -153,3 +153,22 @@ describe('a running cluster', () => {
     assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged creates were lost`);
   });
 });
+
+describe('cluster settings reach the API server', () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster({ args: ['--service-cidr', '10.0.0.0/24', '--service-node-port-range', '31000-31099', '--store', 'memory'] });
+  });
+  after(() => c?.cleanup());
+
+  test('--service-cidr and --service-node-port-range', async () => {
+    assert.equal(ok(await c.kubectl(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])), '10.0.0.1');
+    ok(await c.kubectl(['create', 'service', 'nodeport', 'np', '--tcp=80:8080']));
+    const np = json<Svc>(await c.kubectl(['get', 'svc', 'np', '-o', 'json']));
+    assert.match(np.spec.clusterIP, /^10\.0\.0\.\d{1,3}$/);
+    const port = np.spec.ports[0].nodePort ?? 0;
+    assert.ok(port >= 31000 && port <= 31099, `nodePort ${port}`);
+    const r = await c.kubectl(['create', 'service', 'nodeport', 'np2', '--tcp=80:8080', '--node-port=30080']);
+    assert.match(fails(r), /provided port is not in the valid range\. The range of valid ports is 31000-31099\n$/);
+  });
+});
