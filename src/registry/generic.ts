@@ -17,6 +17,7 @@ import { clone } from '../api/object.js';
 import { apiVersionOf, findByPlural, storageKey } from '../api/resources.js';
 import type { KV } from '../store/types.js';
 import { commit } from './generic-commit.js';
+import { applyDeletionFinalizers } from './generic-gc-finalizers.js';
 import type { GenericContext } from './generic-context.js';
 import { listObjects } from './generic-list.js';
 import { decode, dropNulls, encode, wmeta, generateName, newUid, sameContent, stampKind, timestamp, validateObjectMeta } from './generic-meta.js';
@@ -340,6 +341,7 @@ export class GenericRegistry {
       const key = this.key(namespace, name);
 
       const next = clone(old);
+      applyDeletionFinalizers(next, opts.propagationPolicy);
       const grace = this.ctx.hooks.gracePeriod?.(old, opts) ?? 0;
       if (grace > 0) {
         // Graceful: the owner (the node agent) finishes the deletion. A shorter grace may replace
@@ -355,7 +357,7 @@ export class GenericRegistry {
         return { object: next, deleted: false };
       }
       const keep = this.ctx.hooks.markDeleting?.(next) ?? false;
-      if (keep || (old.metadata.finalizers ?? []).length) {
+      if (keep || (next.metadata.finalizers ?? []).length) {
         // Finalizers hold the object: mark it deleting; whoever owns a finalizer removes it.
         // Grace 0: nothing is left to wait for but the finalizers (a graceful pod the node agent
         // has now finished keeps its original deletionTimestamp).
