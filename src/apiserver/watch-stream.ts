@@ -10,6 +10,7 @@ import { partialMetadata, parseIncludeObject, toTable } from './shapes.js';
 
 // kube-apiserver picks a random watch timeout in [minRequestTimeout, 2×minRequestTimeout), 30 min.
 const MIN_REQUEST_TIMEOUT_S = 1800;
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export async function serveWatch(c: RequestContext): Promise<number> {
   const { res, url, route } = c;
@@ -91,6 +92,9 @@ export async function serveWatch(c: RequestContext): Promise<number> {
         if (!open) return;
         head();
         res.write(JSON.stringify({ type: ev.type, object: shapeOf(ev) }) + '\n');
+        // A watcher that stopped reading would make us buffer without end; like kube-apiserver
+        // dropping a slow watcher, end the stream (the client re-lists or re-watches).
+        if (res.writableLength > MAX_BUFFERED_BYTES) close();
       },
       end: () => close(),
     },
