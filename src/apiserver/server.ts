@@ -58,8 +58,9 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
     isReady = true;
     log.info('apiserver ready');
   })();
-  // Readiness failures surface through `ready`; keep an unobserved rejection from crashing first.
-  ready.catch(() => {});
+  // Start-up failures surface through `ready` (the CLI awaits it); log them here too, and keep an
+  // unobserved rejection from crashing the process before anyone awaited.
+  ready.catch((e: unknown) => log.error('apiserver start-up failed', { err: e }));
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<number> {
     const path = url.pathname;
