@@ -126,9 +126,9 @@ function sharedChains(facts: NodeFacts): Chain[] {
     {
       name: N.CLUSTER_IPS_CHECK,
       rules: [
-        rule([{ m: 'in-set', key: 'daddr', set: N.CLUSTER_IPS }], [{ s: 'reject', tcpReset: false }], 'ClusterIP on a port no Service has'),
+        rule([{ m: 'in-set', key: 'daddr', set: N.CLUSTER_IPS }], [{ s: 'goto', chain: N.REJECT_CHAIN }], 'ClusterIP on a port no Service has'),
         ...(facts.serviceCIDRs.length > 0
-          ? [rule([{ m: 'ip', field: 'daddr', values: facts.serviceCIDRs }], [{ s: 'reject', tcpReset: false }], 'unallocated service IP')]
+          ? [rule([{ m: 'ip', field: 'daddr', values: facts.serviceCIDRs }], [{ s: 'goto', chain: N.REJECT_CHAIN }], 'unallocated service IP')]
           : []),
       ],
     },
