@@ -15,6 +15,7 @@ import { createMetrics, verbOf } from './metrics.js';
 import { deferredRegistry } from './deferred-registry.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { route } from './router.js';
+import { refuseUpgrade } from './upgrade.js';
 import { VERSION_INFO } from './version.js';
 
 const NOT_FOUND = 'the server could not find the requested resource';
@@ -119,6 +120,11 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
         log.debug('request', { method: req.method, path: url.pathname, query: url.search || undefined, code, ms: Date.now() - started });
       })
       .catch(() => {});
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket) => {
+    const code = refuseUpgrade(req, socket);
+    log.debug('upgrade refused', { path: req.url, code });
   });
 
   return {

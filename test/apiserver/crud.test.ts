@@ -271,6 +271,23 @@ test('streaming subresources answer a clear 503 until the node agent serves them
   const r = await h.call('GET', '/api/v1/namespaces/default/pods/p/log');
   assert.equal(r.status, 503);
   assert.equal(r.json.reason, 'ServiceUnavailable');
+  // exec/attach/port-forward ask for a protocol upgrade (WebSocket): a Status comes back, not a dropped socket.
+  const { request } = await import('node:http');
+  const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${h.base}/api/v1/namespaces/default/pods/p/exec?command=ls&stdout=true`, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('upgrade', () => reject(new Error('unexpected upgrade')));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(reply.status, 503);
+  assert.equal(JSON.parse(reply.body).message, 'no node agent is serving pods/exec yet');
 });
 
 test('/version reports Kubernetes 1.32; health endpoints answer', async () => {
