@@ -9,9 +9,8 @@ import { resolveProxyConfig, type ProxyConfig, type ResolvedProxyConfig } from '
 import { clearStaleUDP } from './conntrack.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import type { NodeFacts } from './model.js';
-import type { Ruleset } from './nftables/ir.js';
-import { generateRuleset } from './nftables/ruleset.js';
-import { deleteScript, fullScript, incrementalScript } from './nftables/transaction.js';
+import type { Backend, SyncStats } from './backend.js';
+import { nftablesBackend } from './nftables/backend.js';
 import { SyncRunner } from './sync-runner.js';
 
 export interface Proxy {
@@ -38,20 +37,16 @@ export function createProxy(config: ProxyConfig): Proxy {
     podCIDR: c.podCIDR || undefined,
     nodePortAddresses: c.nodePortAddresses,
   };
-  let applied: Ruleset | undefined;
+  const backend: Backend = nftablesBackend(c.exec, c.nftCommand);
   let lastFull = -Infinity;
   let synced = false;
   let pendingStale: StaleUDP[] = [];
   // Arrival times of EndpointSlice changes not yet live (kept across failed syncs).
   let pendingTimes: number[] = [];
+  let wrote = false;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
   const abort = new AbortController();
-
-  const nft = async (script: string) => {
-    const r = await c.exec([...c.nftCommand, '-f', '-'], script);
-    if (r.code !== 0) throw new Error(`nft -f failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
-  };
 
   async function sync(): Promise<boolean> {
     if (!synced) return true;
@@ -59,31 +54,23 @@ export function createProxy(config: ProxyConfig): Proxy {
     const out = tracker.checkout();
     pendingStale.push(out.staleUDP);
     pendingTimes.push(...out.endpointChangeTimes);
-    const rs = generateRuleset(out.state, facts);
-    const full = !applied || started - lastFull >= c.fullSyncPeriodMs;
-    let script = full ? fullScript(rs) : incrementalScript(applied!, rs);
-    const kind = full || script === undefined ? 'full' : 'partial';
-    script ??= fullScript(rs);
+    let stats: SyncStats;
     try {
-      if (script !== '') await nft(script);
+      wrote = true;
+      stats = await backend.sync(out.state, facts, started - lastFull >= c.fullSyncPeriodMs);
     } catch (e) {
-      applied = undefined;
       metrics.syncFailures.inc();
-      log.error('sync failed; the next sync rewrites the table', { err: e });
+      log.error('sync failed; the next sync rewrites everything', { err: e });
       return false;
     }
-    applied = rs;
-    if (kind === 'full') lastFull = started;
+    if (stats.kind === 'full') lastFull = started;
+    const kind = stats.kind;
     const done = c.clock.now();
     metrics.syncDuration.observe({ kind }, (done - started) / 1000);
     metrics.lastSyncTimestamp.set(Date.now() / 1000);
-    let rules = 0;
-    for (const ch of rs.chains.values()) rules += ch.rules.length;
-    let elements = 0;
-    for (const s of rs.sets.values()) elements += s.elements.length;
-    metrics.rulesProgrammed.set({ what: 'chains' }, rs.chains.size);
-    metrics.rulesProgrammed.set({ what: 'rules' }, rules);
-    metrics.rulesProgrammed.set({ what: 'elements' }, elements);
+    metrics.rulesProgrammed.set({ what: 'chains' }, stats.chains);
+    metrics.rulesProgrammed.set({ what: 'rules' }, stats.rules);
+    metrics.rulesProgrammed.set({ what: 'elements' }, stats.elements);
     for (const t of pendingTimes) metrics.programmingLatency.observe(Math.max(0, done - t) / 1000);
     pendingTimes = [];
     // The rules are live: now drop UDP flows pinned to what they no longer send to.
@@ -96,7 +83,7 @@ export function createProxy(config: ProxyConfig): Proxy {
     if (!readyDone) {
       readyDone = true;
       markReady();
-      log.info('rules programmed', { table: 'kubesvc', chains: rs.chains.size });
+      log.info('rules programmed', { backend: backend.name, chains: stats.chains, rules: stats.rules });
     }
     return true;
   }
@@ -146,9 +133,12 @@ export function createProxy(config: ProxyConfig): Proxy {
       abort.abort();
       await runner.stop();
       if (ownFactory) factory.stop();
-      if (applied || readyDone) {
-        const r = await c.exec([...c.nftCommand, '-f', '-'], deleteScript());
-        if (r.code !== 0) log.warn('could not remove the kubesvc table', { err: r.stderr.trim() });
+      if (wrote) {
+        try {
+          await backend.cleanup();
+        } catch (e) {
+          log.warn('could not remove the proxy rules', { backend: backend.name, err: e });
+        }
       }
     },
     async idle() {
