@@ -15,8 +15,10 @@ import {
   isIPv6,
   isPodReady,
   podEndpointFingerprint,
+  POD_LABEL_INDEX,
+  podLabelIndex,
+  podsForService,
   podIPs,
-  selectorMatches,
   selectorOf,
   SERVICE_SELECTOR_INDEX,
   serviceKey,
@@ -101,7 +103,7 @@ export const endpointsController: ControllerDescriptor = {
   create(ctx: ControllerContext): Controller {
     const log = ctx.logger;
     const services = ctx.informers.informerFor(SERVICES, { indexers: { [SERVICE_SELECTOR_INDEX]: serviceSelectorIndex } });
-    const pods = ctx.informers.informerFor(PODS);
+    const pods = ctx.informers.informerFor(PODS, { indexers: { [POD_LABEL_INDEX]: podLabelIndex } });
     const endpoints = ctx.informers.informerFor(ENDPOINTS);
     const epClient = ctx.client.resource(ENDPOINTS);
     const recorder = ctx.recorder(ENDPOINT_CONTROLLER);
@@ -150,7 +152,7 @@ export const endpointsController: ControllerDescriptor = {
       if (svc.spec?.type === 'ExternalName') return;
       const sel = selectorOf(svc);
       if (!sel) return;
-      const matching = pods.lister.list(ns).filter((p) => selectorMatches(sel, p.metadata?.labels));
+      const matching = podsForService(pods, svc, sel);
       const { subsets, truncated } = desiredSubsets(svc, matching);
       const current = endpoints.lister.get(ns, name);
       const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };

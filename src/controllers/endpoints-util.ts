@@ -19,6 +19,21 @@ export function serviceSelectorIndex(svc: Service): string[] {
   return [`${svc.metadata?.namespace ?? ''}/${first}=${sel[first]}`];
 }
 
+/** Pods filed under every `namespace/key=value` label they carry, so a Service finds its pods without a scan. */
+export const POD_LABEL_INDEX = 'controllers.kubesvc.io/pod-label-pair';
+
+export function podLabelIndex(pod: Pod): string[] {
+  const ns = pod.metadata?.namespace ?? '';
+  return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${ns}/${k}=${v}`);
+}
+
+/** Pods in the Service's namespace matching its selector (through the label index). */
+export function podsForService(pods: Informer<Pod>, svc: Service, sel: Record<string, string>): Pod[] {
+  const ns = svc.metadata?.namespace ?? '';
+  const first = Object.keys(sel).sort()[0] as string;
+  return pods.lister.byIndex(POD_LABEL_INDEX, `${ns}/${first}=${sel[first]}`).filter((p) => selectorMatches(sel, p.metadata?.labels));
+}
+
 export function selectorMatches(sel: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   for (const [k, v] of Object.entries(sel)) if (labels?.[k] !== v) return false;
   return true;

@@ -14,7 +14,9 @@ import { splitKey } from '../client/objects.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import {
   podEndpointFingerprint,
-  selectorMatches,
+  POD_LABEL_INDEX,
+  podLabelIndex,
+  podsForService,
   selectorOf,
   selectorString,
   SERVICE_SELECTOR_INDEX,
@@ -75,7 +77,7 @@ export const endpointSliceController: ControllerDescriptor = {
   create(ctx: ControllerContext): Controller {
     const log = ctx.logger;
     const services = ctx.informers.informerFor(SERVICES, { indexers: { [SERVICE_SELECTOR_INDEX]: serviceSelectorIndex } });
-    const pods = ctx.informers.informerFor(PODS);
+    const pods = ctx.informers.informerFor(PODS, { indexers: { [POD_LABEL_INDEX]: podLabelIndex } });
     const nodes = ctx.informers.informerFor(NODES);
     const slices = ctx.informers.informerFor(ENDPOINTSLICES, { indexers: { [SLICES_BY_SERVICE_INDEX]: sliceServiceIndex } });
     const sliceClient = ctx.client.resource(ENDPOINTSLICES);
@@ -157,7 +159,7 @@ export const endpointSliceController: ControllerDescriptor = {
       if (!sel) return;
       const existing = mine.filter((s) => !s.metadata?.deletionTimestamp);
       if (tracker.stale(key, existing)) throw new StaleCacheError(key);
-      const matching = pods.lister.list(ns).filter((p) => selectorMatches(sel, p.metadata?.labels));
+      const matching = podsForService(pods, svc, sel);
       const plan = reconcile({
         service: svc,
         pods: matching,

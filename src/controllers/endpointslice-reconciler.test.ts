@@ -94,10 +94,8 @@ test('no pods: one placeholder; the placeholder is kept, then reused for the fir
 test('pods not ready, terminating, finished, without IP or on an unknown node', () => {
   const terminating = pod(2);
   terminating.metadata = { ...terminating.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' };
-  const done = pod(3);
-  done.status = { ...done.status, phase: 'Succeeded' };
-  const noIP = pod(4);
-  noIP.status = { conditions: [] };
+  const done: Pod = { ...pod(3), status: { ...pod(3).status, phase: 'Succeeded' } };
+  const noIP: Pod = { ...pod(4), status: { conditions: [] } };
   const lost = pod(5, true, { nodeName: 'gone' });
   const plan = reconcile(input([pod(1, false), terminating, done, noIP, lost]));
   const eps = plan.create.flatMap((s) => s.endpoints ?? []);
@@ -113,8 +111,7 @@ test('pods not ready, terminating, finished, without IP or on an unknown node', 
 
 test('dual-stack: one slice set per address type; slices of a dropped family and of another owner are deleted', () => {
   const ds: Service = { ...svc, spec: { ...svc.spec, ipFamilies: ['IPv4', 'IPv6'] } };
-  const p = pod(1);
-  p.status = { ...p.status, podIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }] };
+  const p: Pod = { ...pod(1), status: { ...pod(1).status, podIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }] } };
   const plan = reconcile({ ...input([p]), service: ds });
   assert.deepEqual(plan.create.map((s) => [s.addressType, s.endpoints?.[0]?.addresses]), [
     ['IPv4', ['10.0.0.1']],
