@@ -157,6 +157,22 @@ test('a data dir in use by another live kubesvc is exit code 1, nothing opened',
   }
 });
 
+test('a shutdown that hangs gives up after the timeout with exit code 1', async () => {
+  const events: string[] = [];
+  const hanging: Store = { ...fakeStore(events), close: () => new Promise<void>(() => {}) };
+  const t = await setup({ openStore: async () => hanging });
+  try {
+    t.deps.shutdownTimeoutMs = 100;
+    const done = runUp(t.config, t.deps);
+    await until(() => existsSync(join(t.config.dataDir, 'kubeconfig')));
+    t.sendSignal('SIGTERM');
+    assert.equal(await done, 1);
+    assert.ok(t.lines.some((l) => /level=error msg="shutdown did not finish in time; exiting" timeoutMs=100/.test(l)), t.lines.join('\n'));
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+});
+
 test('a store that cannot open is exit code 1, nothing served', async () => {
   const t = await setup({
     openStore: async () => {

@@ -22,10 +22,12 @@ export interface UpDeps {
   print(text: string): void;
   /** Calls `handler` once on SIGINT or SIGTERM; returns an unsubscribe function. */
   onStopSignal(handler: (signal: string) => void): () => void;
+  /** How long a clean shutdown may take (default 15 s). */
+  shutdownTimeoutMs?: number;
 }
 
 /** How long a clean shutdown may take before we give up and exit non-zero. */
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
 
 export function kubeconfigPath(config: UpConfig): string {
   return join(config.dataDir, 'kubeconfig');
@@ -97,11 +99,23 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     stopping = true;
     unsubscribe();
     compactor.stop();
-    const timer = setTimeout(() => {
-      log.error('shutdown did not finish in time; exiting', { timeoutMs: SHUTDOWN_TIMEOUT_MS });
-      process.exit(EXIT_FAILURE);
-    }, SHUTDOWN_TIMEOUT_MS);
-    timer.unref();
+    // A close that hangs must not keep a stopped kubesvc around: give up, report, exit non-zero
+    // (main exits the process, which ends whatever still hangs).
+    const timeoutMs = deps.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<number>((r) => {
+      timer = setTimeout(() => {
+        log.error('shutdown did not finish in time; exiting', { timeoutMs });
+        r(EXIT_FAILURE);
+      }, timeoutMs);
+    });
+    const result = await Promise.race([closeAll(code), timeout]);
+    clearTimeout(timer);
+    if (result === EXIT_OK) log.info('stopped');
+    return result;
+  }
+
+  async function closeAll(code: number): Promise<number> {
     let result = code;
     try {
       if (api?.server.listening) await api.close();
@@ -116,8 +130,6 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       result = EXIT_FAILURE;
     }
     await lock.release().catch((e: unknown) => log.warn('cannot remove the data dir lock', { err: e }));
-    clearTimeout(timer);
-    if (result === EXIT_OK) log.info('stopped');
     return result;
   }
 }
