@@ -1,11 +1,25 @@
 // The typed config of the API server (habit 6: CLI/file → one translation → this → createApiServer).
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ResourceRoute } from './router.js';
 import type { Registry } from '../registry/index.js';
 import type { RegistryConfig, StrategyFactory } from '../registry/types.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/log.js';
 
 export const DEFAULT_MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Where the streaming subresources (log, exec, attach, portforward, proxy) go: the node agent
+ * plugs in here (forwarding to its own HTTP endpoint). Each returns true when it took the request;
+ * otherwise the apiserver answers 503 "no node agent is serving ...".
+ */
+export interface StreamHandler {
+  /** A plain request, e.g. GET pods/x/log. */
+  request?(req: IncomingMessage, res: ServerResponse, route: ResourceRoute): boolean;
+  /** A protocol upgrade (WebSocket/SPDY), e.g. exec, attach, portforward. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute): boolean;
+}
 
 export interface ApiServerConfig {
   store: Store;
@@ -21,6 +35,8 @@ export interface ApiServerConfig {
   strategies?: Readonly<Record<string, StrategyFactory>>;
   /** Injected clock for creationTimestamp/deletionTimestamp (tests). */
   now?: () => Date;
+  /** The node agent's handler of log/exec/attach/portforward/proxy (absent: 503). */
+  streams?: StreamHandler;
   /** Skip creating the default namespaces and the `kubernetes` Service (tests of an empty server). */
   skipBootstrap?: boolean;
 }

@@ -165,7 +165,10 @@ export async function handleResource(c: RequestContext): Promise<number> {
     if (!(route.res.subresources as string[]).includes(sub)) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
-    if (STREAM_SUBRESOURCES.includes(sub)) throw serviceUnavailable(`no node agent is serving ${route.res.plural}/${sub} yet`);
+    if (STREAM_SUBRESOURCES.includes(sub)) {
+      if (route.name && c.streams?.request?.(c.req, c.res, route)) return c.res.statusCode;
+      throw serviceUnavailable(`no node agent is serving ${route.res.plural}/${sub} yet`);
+    }
     if (sub === 'scale' && !SCALE_KINDS.includes(`${route.res.group}/${route.res.plural}`)) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }

@@ -93,6 +93,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       registry,
       logger: log,
       maxRequestBytes,
+      streams: config.streams,
       track(stop) {
         openWatches.add(stop);
         const done = metrics.watchStarted(r);
@@ -122,7 +123,9 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       .catch(() => {});
   });
 
-  server.on('upgrade', (req: IncomingMessage, socket) => {
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    const r = route(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (r && config.streams?.upgrade?.(req, socket, head, r)) return;
     const code = refuseUpgrade(req, socket);
     log.debug('upgrade refused', { path: req.url, code });
   });
