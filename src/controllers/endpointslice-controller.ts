@@ -25,7 +25,7 @@ import {
   servicesForPod,
 } from './endpoints-util.js';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcile, ZONE_LABEL } from './endpointslice-reconciler.js';
-import { EndpointSliceTracker, StaleCacheError } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import type { EventRecorder } from './events/index.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
@@ -158,7 +158,9 @@ export const endpointSliceController: ControllerDescriptor = {
       const sel = selectorOf(svc);
       if (!sel) return;
       const existing = mine.filter((s) => !s.metadata?.deletionTimestamp);
-      if (tracker.stale(key, existing)) throw new StaleCacheError(key);
+      // The cache has not caught up with our last write: the slice event that brings it will queue
+      // the Service again; the delayed retry is only a safety net.
+      if (tracker.stale(key, existing)) return { requeueAfterMs: STALE_RETRY_MS };
       const matching = podsForService(pods, svc, sel);
       const plan = reconcile({
         service: svc,

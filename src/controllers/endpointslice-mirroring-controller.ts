@@ -15,7 +15,7 @@ import { repackSubsets } from './endpoints-subsets.js';
 import { selectorOf, serviceKey } from './endpoints-util.js';
 import { SLICES_BY_SERVICE_INDEX, sliceServiceIndex } from './endpointslice-controller.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, portMapKey, type AddressType } from './endpointslice-reconciler.js';
-import { EndpointSliceTracker, StaleCacheError } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
 export const ENDPOINTSLICE_MIRRORING_CONTROLLER = 'endpointslice-mirroring-controller';
@@ -220,7 +220,7 @@ export const endpointSliceMirroringController: ControllerDescriptor = {
       }
     };
 
-    const sync = async (key: string): Promise<void> => {
+    const sync = async (key: string): Promise<{ requeueAfterMs: number } | void> => {
       const { namespace, name } = splitKey(key);
       const ns = namespace ?? '';
       const mirrored = slices.lister.byIndex(SLICES_BY_SERVICE_INDEX, key).filter(ours);
@@ -239,7 +239,9 @@ export const endpointSliceMirroringController: ControllerDescriptor = {
         return;
       }
       const existing = mirrored.filter((s) => !s.metadata?.deletionTimestamp);
-      if (tracker.stale(key, existing)) throw new StaleCacheError(key);
+      // The cache has not caught up with our last write: the slice event that brings it will queue
+      // the Service again; the delayed retry is only a safety net.
+      if (tracker.stale(key, existing)) return { requeueAfterMs: STALE_RETRY_MS };
       const plan = planMirror(ep, existing, maxPerSubset);
       if (plan.invalidAddresses > 0) {
         recorder.recordEvent(ep, 'Warning', 'InvalidIPAddress', `Skipped ${plan.invalidAddresses} invalid IP addresses when mirroring to EndpointSlices`);

@@ -14,11 +14,8 @@ function version(slice: EndpointSlice): number {
   return Number.isFinite(rv) ? rv : 0;
 }
 
-export class StaleCacheError extends Error {
-  constructor(service: string) {
-    super(`EndpointSlice informer cache is out of date for Service ${service}`);
-  }
-}
+/** How soon a sync that found the cache behind our own writes looks again (events usually come first). */
+export const STALE_RETRY_MS = 100;
 
 export class EndpointSliceTracker {
   /** service key → slice uid → resourceVersion expected at least (DELETED: expected gone). */
