@@ -10,6 +10,11 @@ import { endpointsController } from './endpoints-controller.js';
 import { endpointSliceMirroringController } from './endpointslice-mirroring-controller.js';
 import { endpointSliceController } from './endpointslice-controller.js';
 import { createEventRecorder, type EventRecorder } from './events/index.js';
+import { deploymentController } from './deployment.js';
+import { garbageCollectorController } from './garbage-collector.js';
+import { replicaSetController } from './replicaset.js';
+import { schedulerController, type PodBinder } from './scheduler.js';
+import { statefulSetController } from './statefulset.js';
 
 export interface ControllersConfig {
   client: Client;
@@ -25,6 +30,8 @@ export interface ControllersConfig {
   /** --mirroring-max-endpoints-per-subset (default 1000, 1..1000). */
   mirroringMaxEndpointsPerSubset?: number;
   clock?: Clock;
+  /** How the scheduler POSTs pods/binding (in-process: registryBinder(registry)); without it the scheduler stays idle. */
+  bindPod?: PodBinder;
   /** Wall clock for events and timestamps. */
   now?: () => Date;
 }
@@ -38,6 +45,7 @@ export interface ControllerContext {
   now: () => Date;
   /** An event recorder whose events carry source.component = component. */
   recorder(component: string): EventRecorder;
+  bindPod?: PodBinder;
   config: Readonly<Required<Pick<ControllersConfig, 'workers' | 'maxEndpointsPerSlice' | 'mirroringMaxEndpointsPerSubset'>>>;
 }
 
@@ -60,6 +68,11 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   endpointsController,
   endpointSliceController,
   endpointSliceMirroringController,
+  replicaSetController,
+  deploymentController,
+  statefulSetController,
+  garbageCollectorController,
+  schedulerController,
 ];
 
 export interface RunningControllers {
@@ -104,6 +117,7 @@ export function startControllers(config: ControllersConfig): RunningControllers 
     clock,
     now,
     recorder: (component) => createEventRecorder({ client: config.client, component, now, logger }),
+    bindPod: config.bindPod,
     config: {
       workers: inRange('workers', config.workers ?? 5, 1, 100),
       maxEndpointsPerSlice: inRange('maxEndpointsPerSlice', config.maxEndpointsPerSlice ?? 100, 1, 1000),

@@ -173,9 +173,18 @@ export function createScheduler(config: SchedulerConfig): Scheduler {
 }
 
 /**
- * For the controller manager. The binder comes from whoever can reach pods/binding (in-process:
- * `registryBinder(registry)` from scheduler-binding.ts); the typed client has no verb for it.
+ * For the controller manager (kube-scheduler is its own binary in Kubernetes; here it runs with
+ * the controllers). The binder comes from ControllersConfig.bindPod (in-process:
+ * `registryBinder(registry)` from scheduler-binding.ts), as the typed client has no verb for
+ * pods/binding; without one the scheduler says so once and binds nothing.
  */
-export function schedulerController(bind: PodBinder): ControllerDescriptor {
-  return { name: 'scheduler', create: (ctx) => createScheduler({ ...fromContext(ctx, DEFAULT_SCHEDULER_NAME), bind }) };
-}
+export const schedulerController: ControllerDescriptor = {
+  name: 'scheduler',
+  create(ctx) {
+    if (ctx.bindPod) return createScheduler({ ...fromContext(ctx, DEFAULT_SCHEDULER_NAME), bind: ctx.bindPod });
+    return {
+      run: () => ctx.logger.warn('scheduler idle: no pod binder configured (ControllersConfig.bindPod); pods stay Pending'),
+      stop: async () => {},
+    };
+  },
+};

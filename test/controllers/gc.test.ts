@@ -53,8 +53,8 @@ test('deleting a Deployment (background) removes its ReplicaSet and pods', async
   await c.client.resource(DEPLOYMENTS).create('default', deploy);
   await until(async () => (await c.client.resource(DEPLOYMENTS).get('default', 'web')).status?.availableReplicas === 2, 15_000);
   await c.client.resource(DEPLOYMENTS).delete('default', 'web', { propagationPolicy: 'Background' });
-  await until(async () => (await c.client.resource(REPLICASETS).listAll({ namespace: 'default' })).items.length === 0, 15_000, 'replica sets remain');
-  await until(async () => (await c.client.resource(PODS).listAll({ namespace: 'default' })).items.length === 0, 15_000, 'pods remain');
+  await until(async () => (await c.client.resource(REPLICASETS).listAll({ namespace: 'default' })).items.length === 0, 15_000, () => 'replica sets remain');
+  await until(async () => (await c.client.resource(PODS).listAll({ namespace: 'default' })).items.length === 0, 15_000, () => 'pods remain');
 });
 
 test('foreground: the Deployment stays (foregroundDeletion) until its ReplicaSet and pods are gone', async (t) => {
@@ -64,8 +64,13 @@ test('foreground: the Deployment stays (foregroundDeletion) until its ReplicaSet
   await until(async () => (await c.client.resource(DEPLOYMENTS).get('default', 'web')).status?.availableReplicas === 2, 15_000);
   const order: string[] = [];
   const watches = await Promise.all(
-    [DEPLOYMENTS, REPLICASETS, PODS].map((k) =>
-      c.client.resource(k).watch({ namespace: 'default' }, { onEvent: (ev) => ev.type === 'DELETED' && order.push(ev.object.kind ?? '?'), onEnd: () => {} }),
+    [DEPLOYMENTS.info, REPLICASETS.info, PODS.info].map((info) =>
+      c.client.resource(info).watch({ namespace: 'default' }, {
+        onEvent: (ev) => {
+          if (ev.type === 'DELETED') order.push(String(ev.object.kind ?? '?'));
+        },
+        onEnd: () => {},
+      }),
     ),
   );
   t.after(() => watches.forEach((w) => w.stop()));
@@ -84,7 +89,7 @@ test('orphan: the ReplicaSet and pods stay, without the owner reference', async 
   await c.client.resource(DEPLOYMENTS).create('default', deploy);
   await until(async () => (await c.client.resource(DEPLOYMENTS).get('default', 'web')).status?.availableReplicas === 2, 15_000);
   await c.client.resource(DEPLOYMENTS).delete('default', 'web', { propagationPolicy: 'Orphan' });
-  await until(() => gone(c.client, () => c.client.resource(DEPLOYMENTS).get('default', 'web')), 15_000, 'deployment remains');
+  await until(() => gone(c.client, () => c.client.resource(DEPLOYMENTS).get('default', 'web')), 15_000, () => 'deployment remains');
   const [rs, ...more] = (await c.client.resource(REPLICASETS).listAll({ namespace: 'default' })).items;
   assert.equal(more.length, 0);
   assert.deepEqual(rs!.metadata!.ownerReferences ?? [], []);
@@ -97,11 +102,11 @@ test('plain objects: background deletes a child; an owner that never existed mak
   t.after(() => c.close());
   await ownerAndChild(c.client);
   await c.client.resource(CONFIGMAPS).delete('default', 'owner');
-  await until(() => gone(c.client, () => c.client.resource(CONFIGMAPS).get('default', 'child')), 10_000, 'child remains');
+  await until(() => gone(c.client, () => c.client.resource(CONFIGMAPS).get('default', 'child')), 10_000, () => 'child remains');
   await c.client.resource(CONFIGMAPS).create('default', {
     metadata: { name: 'stray', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-000000000000' }] },
   });
-  await until(() => gone(c.client, () => c.client.resource(CONFIGMAPS).get('default', 'stray')), 10_000, 'stray remains');
+  await until(() => gone(c.client, () => c.client.resource(CONFIGMAPS).get('default', 'stray')), 10_000, () => 'stray remains');
 });
 
 test('a child with a second, live owner only loses the dead owner reference', async (t) => {

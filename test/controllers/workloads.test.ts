@@ -8,6 +8,8 @@ import { createDeploymentController } from '../../src/controllers/deployment.js'
 import { createReplicaSetController } from '../../src/controllers/replicaset.js';
 import { createScheduler } from '../../src/controllers/scheduler.js';
 import { registryBinder } from '../../src/controllers/scheduler-binding.js';
+import { startControllers } from '../../src/controllers/index.js';
+import { silentLogger } from '../../src/util/log.js';
 import { markReady, startWorkloadCluster, until, type ControllerFactory } from './workloads-harness.js';
 
 const CONTROLLERS: ControllerFactory[] = [
@@ -167,4 +169,15 @@ test('no Ready node: pods stay Pending with PodScheduled=False Unschedulable and
   const cond = (await c.client.resource(PODS).get('default', 'lonely')).status!.conditions!.find((x) => x.type === 'PodScheduled')!;
   assert.deepEqual([cond.status, cond.reason, cond.message], ['False', 'Unschedulable', 'no nodes available to schedule pods']);
   assert.equal((await c.client.resource(PODS).get('default', 'lonely')).spec!.nodeName, undefined);
+});
+
+test('through the controller manager: a Deployment gets pods bound to the node (scheduler with bindPod)', async (t) => {
+  const c = await startWorkloadCluster([]);
+  t.after(() => c.close());
+  const running = startControllers({ client: c.client, logger: silentLogger, bindPod: registryBinder(c.api.registry) });
+  t.after(() => running.stop());
+  await running.ready;
+  for (const n of ['replicaset-controller', 'deployment-controller', 'statefulset-controller', 'garbage-collector-controller', 'scheduler']) assert.ok(running.names.includes(n), n);
+  await c.client.resource(DEPLOYMENTS).create('default', deployment('api', 2));
+  await until(async () => (await livePods(c.client, 'api')).filter((p) => p.spec?.nodeName === 'node-1').length === 2, 15_000, () => summary(c.client, 'api'));
 });
