@@ -33,6 +33,10 @@ export interface ProxyConfig {
   nftCommand?: string[];
   /** The conntrack command (default ["conntrack"]). */
   conntrackCommand?: string[];
+  /** iptables mode: the iptables, iptables-restore and iptables-save commands (defaults: those names). */
+  iptablesCommand?: string[];
+  iptablesRestoreCommand?: string[];
+  iptablesSaveCommand?: string[];
   exec?: Exec;
   clock?: Clock;
   logger?: Logger;
@@ -53,7 +57,8 @@ export function resolveProxyConfig(c: ProxyConfig): ResolvedProxyConfig {
   if (!c.client && !c.informers) throw new Error('proxy: a client or an informer factory is required');
   if (!c.nodeName) throw new Error('proxy: nodeName is required');
   const mode = c.mode ?? 'nftables';
-  if (mode !== 'nftables') throw new Error(`proxy: mode ${mode} is not implemented yet (nftables is)`);
+  if (mode === 'userspace') throw new Error('proxy: mode userspace is not implemented yet (nftables and iptables are)');
+  if (mode !== 'nftables' && mode !== 'iptables') throw new Error(`proxy: unknown mode ${JSON.stringify(mode)} (nftables, iptables)`);
   const serviceCIDRs = c.serviceCIDRs ?? ['10.96.0.0/12'];
   serviceCIDRs.forEach((x) => checkCIDR('service CIDR', x));
   const podCIDR = c.podCIDR ?? '10.244.0.0/16';
@@ -78,6 +83,9 @@ export function resolveProxyConfig(c: ProxyConfig): ResolvedProxyConfig {
     retryMs: nonNegative('retryMs', c.retryMs ?? 1000),
     nftCommand: c.nftCommand ?? ['nft'],
     conntrackCommand: c.conntrackCommand ?? ['conntrack'],
+    iptablesCommand: c.iptablesCommand ?? ['iptables'],
+    iptablesRestoreCommand: c.iptablesRestoreCommand ?? ['iptables-restore'],
+    iptablesSaveCommand: c.iptablesSaveCommand ?? ['iptables-save'],
     exec: c.exec ?? spawnExec,
     clock: c.clock ?? realClock,
     logger: c.logger ?? silentLogger,

@@ -10,6 +10,7 @@ import { clearStaleUDP } from './conntrack.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import type { NodeFacts } from './model.js';
 import type { Backend, SyncStats } from './backend.js';
+import { iptablesBackend } from './iptables/backend.js';
 import { nftablesBackend } from './nftables/backend.js';
 import { SyncRunner } from './sync-runner.js';
 
@@ -37,7 +38,10 @@ export function createProxy(config: ProxyConfig): Proxy {
     podCIDR: c.podCIDR || undefined,
     nodePortAddresses: c.nodePortAddresses,
   };
-  const backend: Backend = nftablesBackend(c.exec, c.nftCommand);
+  const backend: Backend =
+    c.mode === 'iptables'
+      ? iptablesBackend(c.exec, { iptables: c.iptablesCommand, restore: c.iptablesRestoreCommand, save: c.iptablesSaveCommand })
+      : nftablesBackend(c.exec, c.nftCommand);
   let lastFull = -Infinity;
   let synced = false;
   let pendingStale: StaleUDP[] = [];

@@ -12,7 +12,7 @@ import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Store } from '../../src/store/types.js';
 import { silentLogger } from '../../src/util/log.js';
-import { GATEWAY, kernelTestsSkipReason, TestNode, type Pod } from './netns.js';
+import { GATEWAY, iptablesSkipReason, kernelTestsSkipReason, TestNode, type Pod } from './netns.js';
 
 const skip = kernelTestsSkipReason();
 const NODE = 'node-a';
@@ -26,7 +26,8 @@ function epSlice(service: string, pods: Pod[], port: number, protocol = 'TCP'): 
   };
 }
 
-describe('nftables proxy in a network namespace', { skip, concurrency: false }, () => {
+for (const mode of ['nftables', 'iptables'] as const) {
+describe(`${mode} proxy in a network namespace`, { skip: skip || (mode === 'iptables' && iptablesSkipReason()), concurrency: false }, () => {
   const node = new TestNode();
   let store: Store;
   let client: Client;
@@ -70,6 +71,10 @@ describe('nftables proxy in a network namespace', { skip, concurrency: false }, 
       nodeName: NODE,
       nftCommand: ['ip', 'netns', 'exec', node.ns, 'nft'],
       conntrackCommand: ['ip', 'netns', 'exec', node.ns, 'conntrack'],
+      mode,
+      iptablesCommand: ['ip', 'netns', 'exec', node.ns, 'iptables'],
+      iptablesRestoreCommand: ['ip', 'netns', 'exec', node.ns, 'iptables-restore'],
+      iptablesSaveCommand: ['ip', 'netns', 'exec', node.ns, 'iptables-save'],
       minSyncIntervalMs: 0,
     });
     proxy.start();
@@ -160,7 +165,14 @@ describe('nftables proxy in a network namespace', { skip, concurrency: false }, 
     assert.equal(r.data, 'p1', String(r.err));
   });
 
-  test('a new Service goes live without a full rewrite', async () => {
+  test('iptables -t nat -L KUBE-SERVICES -n lists each Service with its name in the comment', { skip: mode !== 'iptables' }, () => {
+    const out = node.run(['iptables', '-t', 'nat', '-L', 'KUBE-SERVICES', '-n']);
+    for (const name of ['default/web cluster IP', 'default/sticky cluster IP', 'default/dns cluster IP', 'default/self cluster IP']) {
+      assert.ok(out.includes(`/* ${name} */`), `${name} in\n${out}`);
+    }
+  });
+
+  test('a new Service goes live through an incremental sync', async () => {
     await createSvc('late', { clusterIP: '10.96.0.70', ports: [{ port: 80, targetPort: 8080 }] });
     await slices().create('default', epSlice('late', [pods[2]], 8080));
     await settle();
@@ -169,8 +181,12 @@ describe('nftables proxy in a network namespace', { skip, concurrency: false }, 
     assert.ok(partial.values.some((v) => v.labels.kind === 'partial' && v.metricName?.endsWith('_count') && v.value > 0));
   });
 
-  test('stop removes the kubesvc table', async () => {
+  test('stop removes what the proxy wrote', async () => {
     await proxy.stop();
     assert.doesNotMatch(node.nft(['list', 'tables']), /kubesvc/);
+    if (mode === 'iptables') {
+      assert.doesNotMatch(node.run(['iptables-save', '-t', 'nat']) + node.run(['iptables-save', '-t', 'filter']), /KUBE-/);
+    }
   });
 });
+}

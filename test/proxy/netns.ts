@@ -20,6 +20,15 @@ export function kernelTestsSkipReason(): string | false {
   return false;
 }
 
+export function iptablesSkipReason(): string | false {
+  try {
+    execFileSync('sh', ['-c', 'command -v iptables-restore && command -v iptables-save'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return 'needs iptables';
+  }
+}
+
 function run(args: string[], input?: string): string {
   return execFileSync(args[0], args.slice(1), { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
@@ -117,6 +126,11 @@ export class TestNode {
     const pod = { name, ns, ip, agent };
     this.pods.push(pod);
     return pod;
+  }
+
+  /** Runs a command inside the node namespace. */
+  run(argv: string[], input?: string): string {
+    return run(['ip', 'netns', 'exec', this.ns, ...argv], input);
   }
 
   nft(args: string[], input?: string): string {
