@@ -139,6 +139,10 @@ export function createReplicaSetController(config: ReplicaSetConfig): Controller
       const results = await Promise.allSettled(
         Array.from({ length: size }, () => podClient.create(rs.metadata!.namespace, podFromTemplate(rs.spec?.template, rs.metadata!.namespace!, owner, { generateName: `${rs.metadata!.name}-` }))),
       );
+      for (const r of results) {
+        if (r.status === 'fulfilled') f.recorder?.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata?.name}`);
+        else f.recorder?.recordEvent(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(r.reason)}`);
+      }
       left -= size;
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       for (let i = 0; i < failed.length; i++) expectations.creationObserved(key);
@@ -156,8 +160,12 @@ export function createReplicaSetController(config: ReplicaSetConfig): Controller
     expectations.expect(key, 0, victims.length);
     const results = await Promise.allSettled(victims.map((p) => podClient.delete(p.metadata!.namespace, p.metadata!.name!, { preconditions: { uid: p.metadata!.uid } })));
     let err: Error | undefined;
-    for (const r of results) {
-      if (r.status === 'fulfilled') continue;
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'fulfilled') {
+        f.recorder?.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${victims[i]!.metadata?.name}`);
+        continue;
+      }
+      f.recorder?.recordEvent(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(r.reason)}`);
       expectations.deletionObserved(key);
       if (!isNotFound(r.reason)) err ??= r.reason instanceof Error ? r.reason : new Error(String(r.reason));
     }
