@@ -37,6 +37,8 @@ export interface ApiServerConfig {
   now?: () => Date;
   /** The node agent's handler of log/exec/attach/portforward/proxy (absent: 503). */
   streams?: StreamHandler;
+  /** How often the bootstrap objects are re-created if deleted (default 10 s). */
+  bootstrapIntervalMs?: number;
   /** Skip creating the default namespaces and the `kubernetes` Service (tests of an empty server). */
   skipBootstrap?: boolean;
 }

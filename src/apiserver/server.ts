@@ -31,6 +31,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   let isReady = false;
   let lifecycle: NamespaceLifecycle | undefined;
   let closing = false;
+  let reconcileTimer: NodeJS.Timeout | undefined;
 
   const registryPromise: Promise<Registry> = createRegistry({
     store: config.store,
@@ -42,13 +43,23 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   const ready = (async () => {
     const registry = await registryPromise;
     if (!config.skipBootstrap) {
-      await bootstrap({
-        registry,
-        config: config.registryConfig,
-        logger: log,
-        advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
-        advertisePort: config.advertisePort ?? 6443,
-      });
+      const run = () =>
+        bootstrap({
+          registry,
+          config: config.registryConfig,
+          logger: log,
+          advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+          advertisePort: config.advertisePort ?? 6443,
+        });
+      await run();
+      // As kube-apiserver's controllers do, put back what someone deleted (the `kubernetes`
+      // Service, its endpoints, a system namespace) instead of leaving the cluster broken.
+      if (!closing) {
+        reconcileTimer = setInterval(() => {
+          run().catch((e: unknown) => log.warn('re-creating the bootstrap objects failed', { err: e }));
+        }, config.bootstrapIntervalMs ?? 10_000);
+        reconcileTimer.unref();
+      }
     }
     lifecycle = await startNamespaceLifecycle({
       namespaces: registry.for('/namespaces'),
@@ -150,6 +161,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
     },
     async close() {
       closing = true;
+      if (reconcileTimer) clearInterval(reconcileTimer);
       lifecycle?.stop();
       for (const stop of [...openWatches]) stop();
       await new Promise<void>((resolve) => {

@@ -153,5 +153,5 @@ export async function bootstrap(opts: BootstrapOptions): Promise<void> {
       return true;
     },
   );
-  log.info('bootstrap done', { clusterIP, endpoint: `${ip}:${port}` });
+  log.debug('bootstrap objects ensured', { clusterIP, endpoint: `${ip}:${port}` });
 }

@@ -99,3 +99,19 @@ test('a terminating namespace refuses new content with 403; it waits for finaliz
   await h.call('PATCH', '/api/v1/namespaces/held/configmaps/f', { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
   await until(async () => ((await h.call('GET', '/api/v1/namespaces/held')).status === 404 ? true : undefined), 4000);
 });
+
+test('a deleted kubernetes Service is put back', async () => {
+  const h2 = await startServer({ bootstrapIntervalMs: 100 });
+  try {
+    const before = await h2.call('GET', '/api/v1/namespaces/default/services/kubernetes');
+    assert.equal((await h2.call('DELETE', '/api/v1/namespaces/default/services/kubernetes')).status, 200);
+    const back = await until(async () => {
+      const r = await h2.call('GET', '/api/v1/namespaces/default/services/kubernetes');
+      return r.status === 200 ? r : undefined;
+    });
+    assert.notEqual(back.json.metadata.uid, before.json.metadata.uid);
+    assert.equal(back.json.spec.clusterIP, '10.96.0.1');
+  } finally {
+    await h2.close();
+  }
+});
