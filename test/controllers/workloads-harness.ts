@@ -30,9 +30,11 @@ export function readyNode(name: string, ready = true): Node {
   };
 }
 
-export async function startWorkloadCluster(factories: ControllerFactory[], opts: { nodes?: Node[]; autoReady?: boolean } = {}): Promise<WorkloadCluster> {
+export async function startWorkloadCluster(factories: ControllerFactory[], opts: { nodes?: Node[]; autoReady?: boolean; listen?: boolean } = {}): Promise<WorkloadCluster> {
   const store = createMemoryStore();
   const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG, skipBootstrap: true });
+  // For the real kubectl: HTTP on loopback only.
+  if (opts.listen) await api.listen('127.0.0.1', 0);
   const client = createClient(inProcessTransport(api.registry));
   const factory = new SharedInformerFactory(client, { logger: silentLogger });
   const controllers: Controller[] = [];
