@@ -52,6 +52,12 @@ describe('kubectl and workloads', () => {
     assert.match(rs, /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
     const podNames = await ok('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}');
     for (const n of podNames.split(' ')) assert.match(n, new RegExp(`^${rs}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
+    // Events, as kubectl describe shows them.
+    await until(async () => (await ok('describe', 'deploy', 'web')).includes(`Scaled up replica set ${rs} from 0 to 3`), 20_000, () => ok('describe', 'deploy', 'web'));
+    const describeRS = await ok('describe', 'rs', rs);
+    assert.match(describeRS, /SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: /);
+    const describePod = await ok('describe', 'pod', podNames.split(' ')[0]!);
+    assert.match(describePod, new RegExp(`Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/${podNames.split(' ')[0]} to node-1`));
   });
 
   test('kubectl scale to 5 and back to 2', async () => {
