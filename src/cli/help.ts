@@ -25,8 +25,9 @@ Flags:
   --store embedded|memory|etcd       where objects are kept (default ${UP_DEFAULTS.store}; memory forgets on exit)
   --etcd-endpoints URL[,URL...]      etcd v3 endpoints (with --store etcd)
   --etcd-compaction-interval DUR     how often old history is compacted (default ${UP_DEFAULTS.compactionInterval}; 0 = never)
+  --controllers LIST                 controllers to run: * (default), names, -name to switch one off, "" for none
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
-                                     store, etcdEndpoints, etcdCompactionInterval, logLevel (flags win)
+                                     store, etcdEndpoints, etcdCompactionInterval, controllers, logLevel (flags win)
   -h, --help                         show this help
 `;

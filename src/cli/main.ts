@@ -1,6 +1,9 @@
 // Entry point of the `kubesvc` command (bin/kubesvc imports the compiled form of this file).
 // The only place that touches process.argv, the environment, signals and the exit code.
 import { createApiServer } from '../apiserver/index.js';
+import { createClient, inProcessTransport } from '../client/index.js';
+import { startControllers } from '../controllers/index.js';
+import { registryBinder } from '../controllers/scheduler-binding.js';
 import { openStore } from '../store/index.js';
 import { createLogger } from '../util/log.js';
 import { runCli } from './commands.js';
@@ -28,6 +31,18 @@ const code = await runCli(process.argv.slice(2), {
       createApiServer,
       logger: logger.with({ component: 'kubesvc' }),
       print: (t) => process.stdout.write(t),
+      startControllers: (api, controllers, log) => {
+        // In-process transport: the controllers run in the API server's process, through the same API.
+        const client = createClient(inProcessTransport(api.registry));
+        const running = startControllers({ client, logger: log, controllers, bindPod: registryBinder(api.registry) });
+        return {
+          ready: running.ready,
+          stop: async () => {
+            await running.stop();
+            client.close();
+          },
+        };
+      },
       onStopSignal: (handler) => {
         const on = (signal: NodeJS.Signals) => handler(signal);
         process.once('SIGINT', on);

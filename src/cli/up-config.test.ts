@@ -12,7 +12,15 @@ test('defaults: ./.kubesvc, 127.0.0.1:6443, embedded store in <data-dir>/store, 
     registry: { serviceCIDR: '10.96.0.0/12', nodePortRange: { base: 30000, size: 2768 } },
     logLevel: 'info',
     compactionIntervalMs: 300_000,
+    controllers: ['*'],
   });
+});
+
+test('--controllers as kube-controller-manager takes it', () => {
+  assert.deepEqual(upConfigFromFlags({ controllers: '*,-scheduler' }, '/x').controllers, ['*', '-scheduler']);
+  assert.deepEqual(upConfigFromFlags({ controllers: 'endpoint-controller, endpointslice-controller' }, '/x').controllers, ['endpoint-controller', 'endpointslice-controller']);
+  assert.deepEqual(upConfigFromFlags({ controllers: '' }, '/x').controllers, []);
+  assert.throws(() => upConfigFromFlags({ controllers: 'endpoints' }, '/x'), /unknown controller "endpoints" \(known: endpoint-controller,/);
 });
 
 test('every flag lands in its typed field', () => {

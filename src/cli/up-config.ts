@@ -2,6 +2,7 @@
 // Components never see flags or the environment; they get the pieces of UpConfig they need.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { CONTROLLERS } from '../controllers/index.js';
 import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
 import { UsageError } from './usage-error.js';
@@ -28,6 +29,8 @@ export interface UpConfig {
   logLevel: Level;
   /** How often to compact store history older than the latest revision; 0 = never. */
   compactionIntervalMs: number;
+  /** Controllers to run, as kube-controller-manager's --controllers ("*", "name", "-name"); [] = none. */
+  controllers: string[];
 }
 
 /** The flags of `kubesvc up` exactly as typed (undefined = not given). */
@@ -40,6 +43,7 @@ export interface UpFlags {
   'etcd-endpoints'?: string;
   'log-level'?: string;
   'etcd-compaction-interval'?: string;
+  controllers?: string;
 }
 
 export const UP_DEFAULTS = {
@@ -51,6 +55,7 @@ export const UP_DEFAULTS = {
   logLevel: 'info',
   // kube-apiserver compacts etcd every 5 minutes by default (--etcd-compaction-interval).
   compactionInterval: '5m',
+  controllers: '*',
 } as const;
 
 const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
@@ -70,7 +75,24 @@ export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
       '--etcd-compaction-interval',
       flags['etcd-compaction-interval'] ?? UP_DEFAULTS.compactionInterval,
     ),
+    controllers: parseControllers(flags.controllers ?? UP_DEFAULTS.controllers),
   };
+}
+
+/** `*`, names, and `-name` to switch one off (kube-controller-manager's --controllers); `""` runs none. */
+export function parseControllers(v: string): string[] {
+  const known = CONTROLLERS.map((c) => c.name);
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  for (const item of list) {
+    const name = item.replace(/^-/, '');
+    if (item !== '*' && !known.includes(name)) {
+      throw new UsageError(`invalid --controllers "${v}": unknown controller "${name}" (known: ${known.join(', ')})`);
+    }
+  }
+  return list;
 }
 
 function nonEmpty(flag: string, v: string): string {

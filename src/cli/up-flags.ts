@@ -15,6 +15,7 @@ const STRING_FLAGS = [
   'etcd-endpoints',
   'log-level',
   'etcd-compaction-interval',
+  'controllers',
 ] as const satisfies readonly (keyof UpFlags)[];
 
 export type UpArgs = { help: true } | { help: false; config: UpConfig };

@@ -55,7 +55,7 @@ function fakeApiServer(events: string[], ready: Promise<void>, seen: ApiServerCo
   };
 }
 
-async function setup(opts: { ready?: Promise<void>; openStore?: UpDeps['openStore'] } = {}) {
+async function setup(opts: { ready?: Promise<void>; openStore?: UpDeps['openStore']; controllersReady?: Promise<void> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'kubesvc-up-'));
   const events: string[] = [];
   const lines: string[] = [];
@@ -71,6 +71,15 @@ async function setup(opts: { ready?: Promise<void>; openStore?: UpDeps['openStor
     onStopSignal: (h) => {
       signal = h;
       return () => (signal = undefined);
+    },
+    startControllers: (_api, names) => {
+      events.push(`controllers started: ${names.join(',')}`);
+      return {
+        ready: opts.controllersReady ?? Promise.resolve(),
+        stop: async () => {
+          events.push('controllers stopped');
+        },
+      };
     },
   };
   const config = upConfigFromFlags({ 'data-dir': join(dir, 'data'), listen: '127.0.0.1:0', 'etcd-compaction-interval': '0' }, dir);
@@ -111,11 +120,39 @@ test('writes the kubeconfig only after readiness, serves, then stops cleanly on 
     assert.deepEqual(t.seen[0].registryConfig, t.config.registry);
     t.sendSignal('SIGTERM');
     assert.equal(await done, 0);
-    assert.deepEqual(t.events, ['api closed', 'store closed']);
+    assert.deepEqual(t.events, ['controllers started: *', 'controllers stopped', 'api closed', 'store closed']);
     assert.equal(existsSync(join(t.config.dataDir, 'kubesvc.pid')), false, 'the data dir lock is released');
     assert.equal(t.hasSignalHandler(), false);
   } finally {
     await t[Symbol.asyncDispose]();
+  }
+});
+
+test('the kubeconfig waits for the controllers too; --controllers "" starts none', async () => {
+  let markSynced!: () => void;
+  const t = await setup({ controllersReady: new Promise<void>((r) => (markSynced = r)) });
+  try {
+    const kubeconfig = join(t.config.dataDir, 'kubeconfig');
+    const done = runUp(t.config, t.deps);
+    await until(() => t.events.includes('controllers started: *'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(kubeconfig), false, 'no kubeconfig before the controllers have synced');
+    markSynced();
+    await until(() => existsSync(kubeconfig));
+    t.sendSignal('SIGINT');
+    assert.equal(await done, 0);
+  } finally {
+    await t[Symbol.asyncDispose]();
+  }
+  const none = await setup();
+  try {
+    const done = runUp({ ...none.config, controllers: [] }, none.deps);
+    await until(() => existsSync(join(none.config.dataDir, 'kubeconfig')));
+    none.sendSignal('SIGTERM');
+    assert.equal(await done, 0);
+    assert.deepEqual(none.events, ['api closed', 'store closed']);
+  } finally {
+    await none[Symbol.asyncDispose]();
   }
 });
 

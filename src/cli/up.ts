@@ -24,6 +24,14 @@ export interface UpDeps {
   onStopSignal(handler: (signal: string) => void): () => void;
   /** How long a clean shutdown may take (default 15 s). */
   shutdownTimeoutMs?: number;
+  /** Starts the controller manager against the running API server (only called when controllers are enabled). */
+  startControllers(api: ApiServer, controllers: string[], logger: Logger): RunningComponent;
+}
+
+/** A component with a readiness promise and a stop. */
+export interface RunningComponent {
+  ready: Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** How long a clean shutdown may take before we give up and exit non-zero. */
@@ -54,6 +62,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   }
 
   let api: ApiServer | undefined;
+  let controllers: RunningComponent | undefined;
   const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
   let stopping = false;
   // Settles with the exit code once the process should end (a signal, or a component died).
@@ -84,6 +93,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     await api.listen(config.listen.host, config.listen.port);
     const startup = await Promise.race([api.ready.then(() => 'ready' as const), finished]);
     if (startup !== 'ready') return await shutdown(startup);
+    if (config.controllers.length > 0) {
+      // Controllers act only once their informers have synced; the cluster is ready after that.
+      controllers = deps.startControllers(api, config.controllers, log.with({ component: 'controller-manager' }));
+      const synced = await Promise.race([controllers.ready.then(() => 'ready' as const), finished]);
+      if (synced !== 'ready') return await shutdown(synced);
+    }
 
     const url = serverURL({ host: config.listen.host, port: api.port() });
     const kubeconfig = kubeconfigPath(config);
@@ -117,6 +132,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
 
   async function closeAll(code: number): Promise<number> {
     let result = code;
+    try {
+      await controllers?.stop();
+    } catch (e) {
+      log.error('stopping the controllers failed', { err: e });
+      result = EXIT_FAILURE;
+    }
     try {
       if (api?.server.listening) await api.close();
     } catch (e) {
