@@ -27,7 +27,7 @@ export interface ApiServerConfig {
   registryConfig: RegistryConfig;
   /** Address written into the `kubernetes` Endpoints in `default` (default 127.0.0.1). */
   advertiseAddress?: string;
-  /** Port written into the `kubernetes` Endpoints (default 6443, the Service's targetPort). */
+  /** Port written into the `kubernetes` Endpoints (default: the bound port once listening, else 6443). */
   advertisePort?: number;
   /** Request bodies larger than this are refused with 413 (default 3 MiB, as kube-apiserver). */
   maxRequestBytes?: number;

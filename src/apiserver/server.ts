@@ -49,7 +49,8 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
           config: config.registryConfig,
           logger: log,
           advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
-          advertisePort: config.advertisePort ?? 6443,
+          // Without a configured port, the one we listen on (once bound), else the conventional 6443.
+          advertisePort: config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
         });
       await run();
       // As kube-apiserver's controllers do, put back what someone deleted (the `kubernetes`
