@@ -82,6 +82,46 @@ describe('kubectl and workloads', () => {
     assert.match(history, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
   });
 
+  test('kubectl rollout undo goes back to the first ReplicaSet, which becomes revision 3', async () => {
+    assert.equal((await ok('rollout', 'undo', 'deployment/web')).trim(), 'deployment.apps/web rolled back');
+    assert.match(await ok('rollout', 'status', 'deployment/web', '--timeout=60s'), /successfully rolled out/);
+    await until(async () => (await livePods()).every((p) => p.spec?.containers[0]?.image === 'nginx') && (await livePods()).length === 2, 20_000);
+    const sets = (await c.client.resource(REPLICASETS).listAll({ namespace: 'default' })).items;
+    assert.equal(sets.length, 2);
+    const back = sets.find((s) => s.spec?.template?.spec?.containers[0]?.image === 'nginx')!;
+    assert.equal(back.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3');
+    assert.equal(back.spec?.replicas, 2);
+  });
+
+  test('a StatefulSet: ordered pods, kubectl rollout status and scale', async () => {
+    const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: pg
+        image: postgres
+`;
+    const r = await run(KUBECTL, ['apply', '-f', '-'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECACHEDIR: join(home, 'cache'), KUBECONFIG: join(home, 'kubeconfig') }, stdin: manifest });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await ok('rollout', 'status', 'statefulset/db', '--timeout=60s'), /partitioned roll out complete|rolling update complete 2 pods at revision db-/);
+    assert.equal(await ok('get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].spec.hostname}'), 'db-0 db-1');
+    await ok('scale', 'statefulset', 'db', '--replicas=1');
+    await until(async () => (await ok('get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}')) === 'db-0', 20_000);
+    assert.match(await ok('get', 'sts', 'db'), /\ndb\s+1\/1\s+\d+s\n/);
+    await ok('delete', 'statefulset', 'db');
+    await until(async () => (await ok('get', 'pods', '-l', 'app=db', '-o', 'name')) === '', 20_000);
+  });
+
   test('kubectl delete deployment removes its ReplicaSets and pods', async () => {
     assert.equal((await ok('delete', 'deployment', 'web')).trim(), 'deployment.apps "web" deleted');
     await until(async () => (await c.client.resource(REPLICASETS).listAll({ namespace: 'default' })).items.length === 0, 20_000, () => 'replica sets remain');

@@ -181,3 +181,19 @@ test('through the controller manager: a Deployment gets pods bound to the node (
   await c.client.resource(DEPLOYMENTS).create('default', deployment('api', 2));
   await until(async () => (await livePods(c.client, 'api')).filter((p) => p.spec?.nodeName === 'node-1').length === 2, 15_000, () => summary(c.client, 'api'));
 });
+
+test('pods that never become ready: Progressing turns False with ProgressDeadlineExceeded after the deadline', async (t) => {
+  const c = await startWorkloadCluster(CONTROLLERS, { autoReady: false });
+  t.after(() => c.close());
+  await c.client.resource(DEPLOYMENTS).create('default', deployment('slow', 1, 'nginx', { progressDeadlineSeconds: 1 }));
+  await until(
+    async () => (await c.client.resource(DEPLOYMENTS).get('default', 'slow')).status?.conditions?.some((x) => x.reason === 'ProgressDeadlineExceeded') ?? false,
+    15_000,
+    () => summary(c.client, 'slow'),
+  );
+  const d = await c.client.resource(DEPLOYMENTS).get('default', 'slow');
+  const p = d.status!.conditions!.find((x) => x.type === 'Progressing')!;
+  const rs = (await sets(c.client, 'slow'))[0]!;
+  assert.deepEqual([p.status, p.message], ['False', `ReplicaSet "${rs.metadata!.name}" has timed out progressing.`]);
+  assert.equal(d.status!.conditions!.find((x) => x.type === 'Available')!.status, 'False');
+});
