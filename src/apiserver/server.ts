@@ -32,6 +32,8 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   let lifecycle: NamespaceLifecycle | undefined;
   let closing = false;
   let reconcileTimer: NodeJS.Timeout | undefined;
+  /** Runs the bootstrap again (set once the first run started). */
+  let rebootstrap: (() => Promise<void>) | undefined;
 
   const registryPromise: Promise<Registry> = createRegistry({
     store: config.store,
@@ -52,13 +54,12 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
           // Without a configured port, the one we listen on (once bound), else the conventional 6443.
           advertisePort: config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
         });
+      rebootstrap = () => run().catch((e: unknown) => log.warn('re-creating the bootstrap objects failed', { err: e }));
       await run();
       // As kube-apiserver's controllers do, put back what someone deleted (the `kubernetes`
       // Service, its endpoints, a system namespace) instead of leaving the cluster broken.
       if (!closing) {
-        reconcileTimer = setInterval(() => {
-          run().catch((e: unknown) => log.warn('re-creating the bootstrap objects failed', { err: e }));
-        }, config.bootstrapIntervalMs ?? 10_000);
+        reconcileTimer = setInterval(() => void rebootstrap?.(), config.bootstrapIntervalMs ?? 10_000);
         reconcileTimer.unref();
       }
     }
@@ -152,6 +153,8 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
+          // The kubernetes Endpoints name the bound port: correct a run that came before binding.
+          if (config.advertisePort === undefined) void rebootstrap?.();
           resolve();
         });
       });

@@ -115,3 +115,17 @@ test('a deleted kubernetes Service is put back', async () => {
     await h2.close();
   }
 });
+
+test('without advertisePort the kubernetes Endpoints carry the bound port', async () => {
+  const h3 = await startServer();
+  try {
+    const port = h3.api.port();
+    const ep = await until(async () => {
+      const r = await h3.call('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
+      return r.json.subsets?.[0]?.ports?.[0]?.port === port ? r : undefined;
+    });
+    assert.equal(ep.json.subsets[0].addresses[0].ip, '127.0.0.1');
+  } finally {
+    await h3.close();
+  }
+});
