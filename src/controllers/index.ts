@@ -2,6 +2,7 @@
 // starts the informers, waits until their caches have synced (habit 3: nothing acts on a partial
 // view), then lets the controllers work; stop() ends them all. Like kube-controller-manager, each
 // controller is a named entry that can be switched off.
+import { setMaxListeners } from 'node:events';
 import type { Client } from '../client/client.js';
 import { realClock, type Clock } from '../client/clock.js';
 import { SharedInformerFactory } from '../client/factory.js';
@@ -128,6 +129,8 @@ export function startControllers(config: ControllersConfig): RunningControllers 
   const descriptors = CONTROLLERS.filter((d) => on.has(d.name));
   const running = descriptors.map((d) => ({ name: d.name, c: d.create({ ...ctx, logger: logger.with({ controller: d.name }) }) }));
   const abort = new AbortController();
+  // Every informer's waitForSync listens on this one signal; more than 10 is expected, not a leak.
+  setMaxListeners(0, abort.signal);
   let stopped = false;
   informers.start();
   const ready = (async () => {
