@@ -46,7 +46,9 @@ export class ForwardCache {
       return undefined;
     }
     const age = Math.floor((now - e.stored) / 1000);
-    const age1 = (rs: Answer[]) => rs.map((r) => (r.type === 'OPT' ? r : { ...r, ttl: Math.max(0, (r.ttl ?? 0) - age) }) as Answer);
+    // Served TTLs never outlive the entry (the caps apply to what clients see, too).
+    const left = Math.ceil((e.expires - now) / 1000);
+    const age1 = (rs: Answer[]) => rs.map((r) => (r.type === 'OPT' ? r : { ...r, ttl: Math.max(0, Math.min((r.ttl ?? 0) - age, left)) }) as Answer);
     return { rcode: e.value.rcode, answers: age1(e.value.answers), authorities: age1(e.value.authorities), additionals: age1(e.value.additionals) };
   }
 

@@ -164,11 +164,11 @@ test('forwarding: names outside the zone go upstream, cached within their TTL', 
   const before = c.upstream.seen.filter((s) => s === 'example.net A').length;
   const r1 = await dig(c.port, 'example.net', 'A');
   assert.equal(r1.status, 'NOERROR');
-  assert.ok(!r1.flags.includes('aa'));
+  assert.ok(!r1.flags.includes('aa'), 'forwarded answers are not authoritative');
   assert.deepEqual(rdata(r1, 'A'), ['198.51.100.7']);
   const r2 = await dig(c.port, 'EXAMPLE.net', 'A', ['+tcp']);
   assert.deepEqual(rdata(r2, 'A'), ['198.51.100.7']);
-  assert.ok(Number(r2.answer[0]![1]) <= 300);
+  assert.ok(Number(r2.answer[0]![1]) <= 300, 'cached TTL counts down');
   assert.equal(c.upstream.seen.filter((s) => s === 'example.net A').length - before, 1, 'second query answered from the cache');
   assert.equal((await dig(c.port, 'nosuch.example.net', 'A')).status, 'NXDOMAIN');
   const metrics = await c.dns.metrics.registry.metrics();
@@ -180,10 +180,10 @@ test('EDNS0 advertised; truncation over UDP (TC) and the complete answer over TC
   assert.match(edns.raw, /EDNS: version: 0, flags:; udp: 1232/);
   assert.ok(edns.flags.includes('tc'), '100 A records do not fit in 1232 bytes');
   const plain = await dig(c.port, `big.default.svc.${Z}`, 'A', ['+noedns', '+ignore']);
-  assert.ok(plain.flags.includes('tc'));
+  assert.ok(plain.flags.includes('tc'), 'TC past 512 bytes without EDNS');
   const tcp = await dig(c.port, `big.default.svc.${Z}`, 'A', ['+tcp']);
   assert.equal(rdata(tcp, 'A').length, 100);
-  assert.ok(!tcp.flags.includes('tc'));
+  assert.ok(!tcp.flags.includes('tc'), 'complete over TCP');
   // dig retries a truncated answer over TCP by itself.
   assert.equal(rdata(await dig(c.port, `big.default.svc.${Z}`, 'A'), 'A').length, 100);
   const any = await dig(c.port, `web.default.svc.${Z}`, 'ANY', ['+notcp', '+ignore']);

@@ -1,0 +1,154 @@
+// The message handler on its own: hostile and malformed input (a seeded fuzz run), header rules,
+// EDNS0 and truncation, and pod record modes — against a ZoneIndex filled by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as packet from 'dns-packet';
+import type { PodMode } from './config.js';
+import { handleMessage, type HandlerDeps } from './handler.js';
+import { createDnsMetrics } from './metrics.js';
+import { rcodeName } from './rcode.js';
+import { ZoneIndex } from './zone-index.js';
+
+function deps(podMode: PodMode = 'insecure', synced = true): HandlerDeps {
+  const index = new ZoneIndex('cluster.local');
+  index.setNamespace('default', true);
+  index.setService({ metadata: { namespace: 'default', name: 'web' }, spec: { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], ports: [{ name: 'http', port: 80 }] } }, true);
+  index.setService({ metadata: { namespace: 'default', name: 'hl' }, spec: { clusterIP: 'None', ports: [{ name: 'p', port: 1 }] } }, true);
+  index.setSlice(
+    {
+      metadata: { namespace: 'default', name: 'hl-1', labels: { 'kubernetes.io/service-name': 'hl' } },
+      addressType: 'IPv4',
+      endpoints: Array.from({ length: 20 }, (_, i) => ({ addresses: [`10.244.0.${i + 1}`] })),
+      ports: [{ name: 'p', port: 1, protocol: 'TCP' }],
+    },
+    true,
+  );
+  return {
+    ctx: { zone: 'cluster.local', ttl: 5, podMode, index, nsAddresses: () => ['10.96.0.10'] },
+    forwarder: undefined,
+    metrics: createDnsMetrics(),
+    maxUdpPayload: 1232,
+    synced: () => synced,
+  };
+}
+
+function query(name: string, type: packet.RecordType, edns?: number): Buffer {
+  return packet.encode({
+    type: 'query',
+    id: 4242,
+    flags: packet.RECURSION_DESIRED,
+    questions: [{ name, type, class: 'IN' }],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: edns, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
+  });
+}
+
+async function ask(d: HandlerDeps, msg: Buffer, proto: 'udp' | 'tcp' = 'udp') {
+  const out = await handleMessage(d, msg, proto);
+  assert.ok(out, 'expected a reply');
+  return { buf: out, p: packet.decode(out) };
+}
+
+// A small deterministic PRNG so a failing case can be replayed.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test('fuzz: 20,000 mutated, truncated and random packets never throw; every reply decodes and echoes the id', async () => {
+  const d = deps();
+  const seeds = [query('web.default.svc.cluster.local', 'A', 1232), query('_p._tcp.hl.default.svc.cluster.local', 'SRV'), query('example.com', 'AAAA')];
+  const rand = rng(7);
+  for (let i = 0; i < 20_000; i++) {
+    let msg: Buffer;
+    const mode = i % 4;
+    const base = Buffer.from(seeds[i % seeds.length]!);
+    if (mode === 0) {
+      msg = base;
+      for (let k = 0; k < 1 + Math.floor(rand() * 6); k++) msg[Math.floor(rand() * msg.length)] = Math.floor(rand() * 256);
+    } else if (mode === 1) {
+      msg = base.subarray(0, Math.floor(rand() * base.length));
+    } else if (mode === 2) {
+      msg = Buffer.from(Array.from({ length: Math.floor(rand() * 600) }, () => Math.floor(rand() * 256)));
+    } else {
+      // Compression pointer loops and absurd counts in an otherwise valid header.
+      msg = Buffer.concat([base.subarray(0, 4), Buffer.from([0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xc0, 0x0c, 0xc0, 0x0c])]);
+    }
+    if (msg.length >= 12 && !(msg.readUInt16BE(2) & 0x8000)) msg.writeUInt16BE(msg.readUInt16BE(2) & 0x7fff, 2);
+    const out = await handleMessage(d, msg, i % 2 ? 'udp' : 'tcp');
+    if (!out) continue;
+    assert.ok(out.length >= 12, 'at least a header');
+    assert.equal(out.readUInt16BE(0), msg.readUInt16BE(0), 'reply carries the request id');
+    assert.ok(out.readUInt16BE(2) & 0x8000, 'reply has QR set');
+    packet.decode(out);
+    // Amplification bound: a garbage request earns at most a header plus its own question back.
+    if (rcodeName(out.readUInt16BE(2)) === 'FORMERR') assert.ok(out.length <= Math.max(msg.length, 12) + 12, 'FORMERR no larger than the request');
+  }
+});
+
+test('responses and short packets are dropped; undecodable queries get FORMERR; other opcodes NOTIMP', async () => {
+  const d = deps();
+  const resp = Buffer.from(query('web.default.svc.cluster.local', 'A'));
+  resp.writeUInt16BE(resp.readUInt16BE(2) | 0x8000, 2);
+  assert.equal(await handleMessage(d, resp, 'udp'), undefined);
+  assert.equal(await handleMessage(d, Buffer.alloc(5), 'udp'), undefined);
+  const bad = Buffer.concat([query('web.default.svc.cluster.local', 'A').subarray(0, 12), Buffer.from([0x3f, 1, 2])]);
+  const fe = await handleMessage(d, bad, 'udp');
+  assert.equal(rcodeName(fe!.readUInt16BE(2)), 'FORMERR');
+  const notify = Buffer.from(query('cluster.local', 'SOA'));
+  notify.writeUInt16BE((4 << 11) | notify.readUInt16BE(2), 2);
+  assert.equal(rcodeName((await handleMessage(d, notify, 'udp'))!.readUInt16BE(2)), 'NOTIMP');
+  const two = packet.encode({ type: 'query', id: 1, questions: [{ name: 'a.cluster.local', type: 'A' }, { name: 'b.cluster.local', type: 'A' }] });
+  assert.equal(rcodeName((await handleMessage(d, two, 'udp'))!.readUInt16BE(2)), 'FORMERR');
+});
+
+test('EDNS0: version above 0 is BADVERS; the client size is honoured up to ours; TC without EDNS past 512 bytes', async () => {
+  const d = deps();
+  const v1 = packet.encode({
+    type: 'query',
+    id: 9,
+    questions: [{ name: 'web.default.svc.cluster.local', type: 'A' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 1, flags: 0, flag_do: false, options: [] }],
+  });
+  const { p } = await ask(d, v1);
+  const opt = p.additionals?.find((a) => a.type === 'OPT');
+  assert.ok(opt && opt.type === 'OPT' && opt.extendedRcode === 1, 'BADVERS (16) is extended rcode 1 with rcode 0');
+  // 20 A records ≈ 900 bytes (dns-packet does not compress names): over 512, under 1232.
+  const small = await ask(d, query('hl.default.svc.cluster.local', 'A'));
+  assert.ok(small.p.flag_tc && small.buf.length <= 512, 'TC within 512 bytes without EDNS');
+  const big = await ask(d, query('hl.default.svc.cluster.local', 'A', 4096));
+  assert.ok(!big.p.flag_tc, 'fits the EDNS size');
+  assert.equal(big.p.answers?.length, 20);
+  const tcp = await ask(d, query('hl.default.svc.cluster.local', 'A'), 'tcp');
+  assert.equal(tcp.p.answers?.length, 20);
+});
+
+test('pod records: insecure answers any address, disabled answers none, verified needs the pod', async () => {
+  const name = '10-244-9-9.default.pod.cluster.local';
+  const ins = await ask(deps('insecure'), query(name, 'A'));
+  assert.deepEqual(ins.p.answers?.map((a) => a.data), ['10.244.9.9']);
+  assert.equal(rcodeName((await ask(deps('insecure'), query('not-an-ip.default.pod.cluster.local', 'A'))).p.flags!), 'NXDOMAIN');
+  assert.equal(rcodeName((await ask(deps('disabled'), query(name, 'A'))).p.flags!), 'NXDOMAIN');
+  const v = deps('verified');
+  assert.equal(rcodeName((await ask(v, query(name, 'A'))).p.flags!), 'NXDOMAIN');
+  v.ctx.index.setPod({ metadata: { namespace: 'default', name: 'p' }, status: { podIP: '10.244.9.9' } }, true);
+  assert.deepEqual((await ask(v, query(name, 'A'))).p.answers?.map((a) => a.data), ['10.244.9.9']);
+  v.ctx.index.setPod({ metadata: { namespace: 'default', name: 'p' } }, false);
+  assert.equal(rcodeName((await ask(v, query(name, 'A'))).p.flags!), 'NXDOMAIN');
+  const v6 = await ask(deps('insecure'), query('fd00--1.default.pod.cluster.local', 'AAAA'));
+  assert.deepEqual(v6.p.answers?.map((a) => a.data), ['fd00::1']);
+});
+
+test('before sync: in-zone SERVFAIL; outside the zone without upstreams SERVFAIL', async () => {
+  const d = deps('insecure', false);
+  assert.equal(rcodeName((await ask(d, query('web.default.svc.cluster.local', 'A'))).p.flags!), 'SERVFAIL');
+  assert.equal(rcodeName((await ask(deps(), query('example.com', 'A'))).p.flags!), 'SERVFAIL');
+});
+
+test('non-IN classes and zone transfers are refused', async () => {
+  const ch = packet.encode({ type: 'query', id: 3, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] });
+  assert.equal(rcodeName((await ask(deps(), ch)).p.flags!), 'REFUSED');
+  assert.equal(rcodeName((await ask(deps(), query('cluster.local', 'AXFR'), 'tcp')).p.flags!), 'REFUSED');
+});
