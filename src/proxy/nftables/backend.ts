@@ -3,11 +3,13 @@
 import type { Backend, SyncStats } from '../backend.js';
 import type { Exec } from '../exec.js';
 import type { Ruleset } from './ir.js';
-import { generateRuleset } from './ruleset.js';
+import { generateRuleset, type GeneratedRuleset } from './ruleset.js';
 import { deleteScript, fullScript, incrementalScript } from './transaction.js';
 
 export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Backend {
   let applied: Ruleset | undefined;
+  // The last generated ruleset, whose per-Service fragments the next generation reuses.
+  let last: GeneratedRuleset | undefined;
   const nft = async (script: string) => {
     const r = await exec([...nftCommand, '-f', '-'], script);
     if (r.code !== 0) throw new Error(`nft -f failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
@@ -15,7 +17,8 @@ export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Back
   return {
     name: 'nftables',
     async sync(state, facts, full): Promise<SyncStats> {
-      const rs = generateRuleset(state, facts);
+      const rs = generateRuleset(state, facts, last);
+      last = rs;
       let script = full || !applied ? undefined : incrementalScript(applied, rs);
       const kind = script === undefined ? 'full' : 'partial';
       script ??= fullScript(rs);
@@ -26,11 +29,17 @@ export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Back
         throw e;
       }
       applied = rs;
+      // Counted from the fragments: materializing the whole ruleset would cost what we just saved.
+      let chains = rs.shared.chains.length;
       let rules = 0;
-      for (const ch of rs.chains.values()) rules += ch.rules.length;
-      let elements = 0;
-      for (const s of rs.sets.values()) elements += s.elements.length;
-      return { kind, chains: rs.chains.size, rules, elements };
+      let elements = rs.clusterIPs.size;
+      for (const c of rs.shared.chains) rules += c.rules.length;
+      for (const { frag } of rs.fragments.values()) {
+        chains += frag.chains.length;
+        for (const c of frag.chains) rules += c.rules.length;
+        for (const els of frag.elements.values()) elements += els.length;
+      }
+      return { kind, chains, rules, elements };
     },
     async cleanup() {
       applied = undefined;

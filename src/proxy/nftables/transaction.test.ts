@@ -69,3 +69,18 @@ test('a full script starts by replacing the table', () => {
   const s = fullScript(generateRuleset(tracked().checkout().state, FACTS)).split('\n');
   assert.deepEqual(s.slice(0, 3), ['add table ip kubesvc', 'delete table ip kubesvc', 'add table ip kubesvc']);
 });
+
+test('the fragment fast path (reused fragments) and the generic diff agree', () => {
+  const t = tracked();
+  const a = generateRuleset(t.checkout().state, FACTS);
+  t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.2.1' }]), false);
+  t.serviceChanged('default/sticky', undefined);
+  t.sliceChanged(slice('lb', [{ port: 8443 }], []), false);
+  const b = generateRuleset(t.checkout().state, FACTS, a);
+  const reused = [...b.fragments].filter(([k, f]) => a.fragments.get(k) === f).length;
+  assert.equal(reused, b.fragments.size - 2, 'only web and lb regenerated');
+  const plain = (r: typeof a) => ({ chains: new Map(r.chains), sets: new Map(r.sets) });
+  const fast = incrementalScript(a, b)!.trim().split('\n').sort();
+  const generic = incrementalScript(plain(a), plain(b))!.trim().split('\n').sort();
+  assert.deepEqual(fast, generic);
+});

@@ -3,7 +3,8 @@
 // changed and map elements that were added or removed, so a change to one Service costs the same
 // at 10 Services as at 10,000.
 import { renderChainSpec, renderElement, renderRule, renderSetSpec, type Chain, type NamedSet, type Ruleset } from './ir.js';
-import { FAMILY, TABLE } from './names.js';
+import { CLUSTER_IPS, FAMILY, TABLE } from './names.js';
+import type { FragmentEntry, GeneratedRuleset } from './ruleset.js';
 
 const T = `${FAMILY} ${TABLE}`;
 
@@ -44,6 +45,7 @@ function chainSpecChanged(a: Chain, b: Chain): boolean {
  * to them; removed chains are flushed (dropping their references) before any is deleted.
  */
 export function incrementalScript(prev: Ruleset, next: Ruleset): string | undefined {
+  if (isGenerated(prev) && isGenerated(next)) return fragmentScript(prev, next);
   const out: string[] = [];
   for (const [name, c] of next.chains) {
     const old = prev.chains.get(name);
@@ -85,5 +87,75 @@ export function incrementalScript(prev: Ruleset, next: Ruleset): string | undefi
   for (const n of goneChains) out.push(`flush chain ${T} ${n}`);
   for (const n of goneChains) out.push(`delete chain ${T} ${n}`);
   for (const n of prev.sets.keys()) if (!next.sets.has(n)) out.push(`delete ${prev.sets.get(n)!.map ? 'map' : 'set'} ${T} ${n}`);
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+function isGenerated(r: Ruleset): r is GeneratedRuleset {
+  return (r as Partial<GeneratedRuleset>).fragments !== undefined;
+}
+
+/**
+ * The fast path between two generated rulesets: only fragments whose input object changed are
+ * looked at (unchanged Services are skipped by identity), so the cost follows the change, not
+ * the number of Services. Same ordering rules as the generic diff.
+ */
+function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string | undefined {
+  // Shared chains and sets are a function of the node facts alone: same facts, same shared part.
+  if (prev.factsKey !== next.factsKey) return undefined;
+  const oldChains = new Map<string, Chain>();
+  const newChains = new Map<string, Chain>();
+  const oldSets = new Map<string, NamedSet>();
+  const newSets = new Map<string, NamedSet>();
+  const oldEls = new Map<string, Map<string, string>>();
+  const newEls = new Map<string, Map<string, string>>();
+  const collect = (
+    f: FragmentEntry,
+    chains: Map<string, Chain>,
+    sets: Map<string, NamedSet>,
+    els: Map<string, Map<string, string>>,
+  ) => {
+    for (const c of f.frag.chains) chains.set(c.name, c);
+    for (const x of f.frag.sets) sets.set(x.name, x);
+    for (const [m, list] of f.frag.elements) {
+      let byKey = els.get(m);
+      if (!byKey) els.set(m, (byKey = new Map()));
+      for (const e of list) byKey.set(e.key.join(' . '), renderElement(e));
+    }
+  };
+  for (const [k, f] of prev.fragments) {
+    const n = next.fragments.get(k);
+    if (n === f) continue;
+    collect(f, oldChains, oldSets, oldEls);
+  }
+  for (const [k, f] of next.fragments) {
+    if (prev.fragments.get(k) === f) continue;
+    collect(f, newChains, newSets, newEls);
+  }
+  const out: string[] = [];
+  for (const [name, x] of newSets) {
+    const old = oldSets.get(name);
+    if (old && !sameSpec(old, x)) return undefined;
+    if (!old) out.push(`add ${x.map ? 'map' : 'set'} ${T} ${name} ${renderSetSpec(x)}`);
+  }
+  for (const [name, c] of newChains) if (!oldChains.has(name)) out.push(`add chain ${T} ${name}${renderChainSpec(c)}`);
+  for (const [name, c] of newChains) {
+    const old = oldChains.get(name);
+    if (old && sameRules(old, c)) continue;
+    if (old) out.push(`flush chain ${T} ${name}`);
+    for (const r of c.rules) out.push(`add rule ${T} ${name} ${renderRule(r)}`);
+  }
+  const maps = new Set([...oldEls.keys(), ...newEls.keys()]);
+  for (const m of maps) {
+    const before = oldEls.get(m) ?? new Map<string, string>();
+    const after = newEls.get(m) ?? new Map<string, string>();
+    for (const [k, r] of before) if (after.get(k) !== r) out.push(`delete element ${T} ${m} { ${k} }`);
+    for (const [k, r] of after) if (before.get(k) !== r) out.push(`add element ${T} ${m} { ${r} }`);
+  }
+  for (const ip of prev.clusterIPs) if (!next.clusterIPs.has(ip)) out.push(`delete element ${T} ${CLUSTER_IPS} { ${ip} }`);
+  for (const ip of next.clusterIPs) if (!prev.clusterIPs.has(ip)) out.push(`add element ${T} ${CLUSTER_IPS} { ${ip} }`);
+  const gone = [...oldChains.keys()].filter((n) => !newChains.has(n));
+  for (const n of gone) out.push(`flush chain ${T} ${n}`);
+  for (const n of gone) out.push(`delete chain ${T} ${n}`);
+  for (const [n, x] of oldSets) if (!newSets.has(n)) out.push(`delete ${x.map ? 'map' : 'set'} ${T} ${n}`);
   return out.length ? out.join('\n') + '\n' : '';
 }
