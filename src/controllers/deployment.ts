@@ -250,6 +250,13 @@ export function createDeploymentController(config: DeploymentConfig): Controller
     const now = f.now();
     const status = calculateStatus(d, s.all, s.newRS, now);
     const rsName = s.newRS?.metadata?.name;
+    // checkPausedConditions: a paused Deployment cannot time out; resuming restarts the clock.
+    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+    if (d.spec?.paused && progressing?.reason !== 'DeploymentPaused') {
+      setCondition(status, { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' }, now);
+    } else if (!d.spec?.paused && progressing?.reason === 'DeploymentPaused') {
+      setCondition(status, { type: 'Progressing', status: 'Unknown', reason: 'DeploymentResumed', message: 'Deployment is resumed' }, now);
+    }
     if (d.spec?.progressDeadlineSeconds !== undefined && !d.spec.paused) {
       const cur = status.conditions?.find((c) => c.type === 'Progressing');
       if (isComplete(d, status)) {

@@ -197,3 +197,21 @@ test('pods that never become ready: Progressing turns False with ProgressDeadlin
   assert.deepEqual([p.status, p.message], ['False', `ReplicaSet "${rs.metadata!.name}" has timed out progressing.`]);
   assert.equal(d.status!.conditions!.find((x) => x.type === 'Available')!.status, 'False');
 });
+
+test('a paused Deployment does not roll a template change until resumed', async (t) => {
+  const c = await startWorkloadCluster(CONTROLLERS);
+  t.after(() => c.close());
+  const api = c.client.resource(DEPLOYMENTS);
+  await api.create('default', deployment('web', 2));
+  await until(async () => (await api.get('default', 'web')).status?.availableReplicas === 2, 15_000, () => summary(c.client, 'web'));
+  await api.patch('default', 'web', 'application/merge-patch+json', { spec: { paused: true } });
+  await until(async () => (await api.get('default', 'web')).status?.conditions?.some((x) => x.reason === 'DeploymentPaused') ?? false, 10_000, () => summary(c.client, 'web'));
+  await api.patch('default', 'web', 'application/strategic-merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:2' }] } } } });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await sets(c.client, 'web')).length, 1, 'no new ReplicaSet while paused');
+  await api.patch('default', 'web', 'application/merge-patch+json', { spec: { paused: false } });
+  await until(async () => {
+    const pods = await livePods(c.client, 'web');
+    return pods.length === 2 && pods.every((p) => p.spec?.containers[0]?.image === 'nginx:2') && (await api.get('default', 'web')).status?.conditions?.some((x) => x.reason === 'NewReplicaSetAvailable') === true;
+  }, 15_000, () => summary(c.client, 'web'));
+});
