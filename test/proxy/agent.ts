@@ -9,7 +9,7 @@ const net = require('node:net'), dgram = require('node:dgram'), rl = require('no
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 rl.createInterface({ input: process.stdin }).on('line', (line) => {
   const c = JSON.parse(line);
-  const t0 = process.hrtime.bigint();
+  let t0 = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
   if (c.op === 'serve') {
     const srv = net.createServer((s) => { s.on('error', () => {}); s.end(c.name + '\n'); });
@@ -33,7 +33,8 @@ rl.createInterface({ input: process.stdin }).on('line', (line) => {
     const timer = setTimeout(() => fin({ err: 'timeout' }), c.timeoutMs || 1000);
     u.on('message', (m) => fin({ data: String(m) }));
     u.on('error', (e) => fin({ err: e.code || String(e) }));
-    u.bind(c.sport || 0, () => { u.connect(c.port, c.host, () => u.send('ping')); });
+    // Timed from the send: socket setup is not what a refusal's latency is about.
+    u.bind(c.sport || 0, () => { u.connect(c.port, c.host, () => { t0 = process.hrtime.bigint(); u.send('ping'); }); });
   } else if (c.op === 'exit') process.exit(0);
 });
 `;
