@@ -27,11 +27,14 @@ import {
   shouldPodBeInEndpoints,
   shouldSetHostname,
 } from './endpoints-util.js';
+import { formatTriggerTime, TRIGGER_TIME_ANNOTATION, TriggerTimeTracker } from './endpoints-trigger-time.js';
 import { OVER_CAPACITY_ANNOTATION, repackSubsets, truncateSubsets, type PodEntry } from './endpoints-subsets.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
 export const ENDPOINT_CONTROLLER = 'endpoint-controller';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+/** Marks Endpoints written by this controller (kube-controller-manager sets it since 1.33). */
+export const ENDPOINTS_MANAGED_BY_LABEL = 'endpoints.kubernetes.io/managed-by';
 /** Endpoints carrying this annotation are leader-election locks, not Service endpoints. */
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
@@ -108,6 +111,7 @@ export const endpointsController: ControllerDescriptor = {
     const epClient = ctx.client.resource(ENDPOINTS);
     const recorder = ctx.recorder(ENDPOINT_CONTROLLER);
     const queue = new WorkQueue<string>({ name: ENDPOINT_CONTROLLER, clock: ctx.clock });
+    const triggerTimes = new TriggerTimeTracker();
     const enqueueService = (svc: Service) => queue.add(serviceKey(svc));
     const enqueuePodServices = (pod: Pod) => {
       for (const svc of servicesForPod(services, pod)) queue.add(serviceKey(svc));
@@ -140,6 +144,7 @@ export const endpointsController: ControllerDescriptor = {
       const ns = namespace ?? '';
       const svc = services.lister.get(ns, name);
       if (!svc) {
+        triggerTimes.forget(key);
         const cur = endpoints.lister.get(ns, name);
         if (!cur || cur.metadata?.annotations?.[LEADER_ANNOTATION] !== undefined) return;
         try {
@@ -153,11 +158,13 @@ export const endpointsController: ControllerDescriptor = {
       const sel = selectorOf(svc);
       if (!sel) return;
       const matching = podsForService(pods, svc, sel);
+      const triggerTime = triggerTimes.compute(key, svc, matching);
       const { subsets, truncated } = desiredSubsets(svc, matching);
       const current = endpoints.lister.get(ns, name);
       const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
       if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
       else delete labels[HEADLESS_LABEL];
+      labels[ENDPOINTS_MANAGED_BY_LABEL] = ENDPOINT_CONTROLLER;
       const overCapacity = current?.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION];
       if (
         current &&
@@ -170,6 +177,8 @@ export const endpointsController: ControllerDescriptor = {
       const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}) };
       if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
       else delete annotations[OVER_CAPACITY_ANNOTATION];
+      if (triggerTime) annotations[TRIGGER_TIME_ANNOTATION] = formatTriggerTime(triggerTime);
+      else delete annotations[TRIGGER_TIME_ANNOTATION];
       const next: Endpoints = {
         apiVersion: 'v1',
         kind: 'Endpoints',

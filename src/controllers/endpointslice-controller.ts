@@ -25,6 +25,7 @@ import {
   servicesForPod,
 } from './endpoints-util.js';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcile, ZONE_LABEL } from './endpointslice-reconciler.js';
+import { formatTriggerTime, TRIGGER_TIME_ANNOTATION, TriggerTimeTracker } from './endpoints-trigger-time.js';
 import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import type { EventRecorder } from './events/index.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
@@ -84,6 +85,7 @@ export const endpointSliceController: ControllerDescriptor = {
     const recorder = ctx.recorder(ENDPOINTSLICE_CONTROLLER);
     const health = new EndpointHealthEvents(recorder);
     const tracker = new EndpointSliceTracker();
+    const triggerTimes = new TriggerTimeTracker();
     const queue = new WorkQueue<string>({ name: ENDPOINTSLICE_CONTROLLER, clock: ctx.clock });
     const maxPerSlice = ctx.config.maxEndpointsPerSlice;
     const ours = (s: EndpointSlice) => s.metadata?.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER_NAME;
@@ -143,6 +145,7 @@ export const endpointSliceController: ControllerDescriptor = {
       const svc = services.lister.get(ns, name);
       if (!svc) {
         health.forget(key);
+        triggerTimes.forget(key);
         for (const s of mine) {
           if (s.metadata?.deletionTimestamp) continue;
           try {
@@ -170,6 +173,13 @@ export const endpointSliceController: ControllerDescriptor = {
         maxEndpointsPerSlice: maxPerSlice,
       });
       health.observe(svc, matching.length, plan.endpoints, plan.ready);
+      const triggerTime = triggerTimes.compute(key, svc, matching);
+      for (const s of [...plan.create, ...plan.update]) {
+        const annotations = { ...(s.metadata?.annotations ?? {}) };
+        if (triggerTime) annotations[TRIGGER_TIME_ANNOTATION] = formatTriggerTime(triggerTime);
+        else delete annotations[TRIGGER_TIME_ANNOTATION];
+        s.metadata = { ...s.metadata, annotations: Object.keys(annotations).length ? annotations : undefined };
+      }
       try {
         // No new slices for a Service being deleted (they would race the garbage collector).
         if (!svc.metadata?.deletionTimestamp) {

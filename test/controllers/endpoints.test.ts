@@ -57,6 +57,8 @@ describe('endpoints and endpointslice controllers', () => {
       ],
     );
     assert.deepEqual(full.subsets?.[0]?.ports, [{ port: 8080, protocol: 'TCP' }]);
+    assert.equal(full.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], 'endpoint-controller');
+    assert.match(full.metadata?.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     const slices = await waitFor('populated slice', async () => {
       const s = await slicesOf(c.client, NS, 'checkout');
       return s.length === 1 && readyIPs(s).length === 2 ? s : undefined;
