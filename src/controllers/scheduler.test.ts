@@ -23,3 +23,8 @@ test('FitError text: no nodes, and counted reasons with the preemption summary',
     '0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
   );
 });
+
+test('a node reports the first filter it fails: taints before the node selector', () => {
+  const notReady: Node = { metadata: { name: 'n', labels: {} }, status: { conditions: [{ type: 'Ready', status: 'False' }] } };
+  assert.equal(whyNotFits(pod({ nodeSelector: { disk: 'ssd' } }), notReady), 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }');
+});

@@ -52,13 +52,15 @@ export function whyNotFits(pod: Pod, node: Node): string | undefined {
   if (node.spec?.unschedulable && !(pod.spec?.tolerations ?? []).some((t) => tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }))) {
     return 'node(s) were unschedulable';
   }
-  const sel = pod.spec?.nodeSelector ?? {};
-  const labels = node.metadata?.labels ?? {};
-  if (Object.entries(sel).some(([k, v]) => labels[k] !== v)) return "node(s) didn't match Pod's node affinity/selector";
+  // The default profile's filter order: NodeUnschedulable, TaintToleration, NodeAffinity; a node
+  // reports the first filter it fails.
   for (const t of effectiveTaints(node)) {
     if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
     if (!(pod.spec?.tolerations ?? []).some((tol) => tolerates(tol, t))) return `node(s) had untolerated taint ${taintText(t)}`;
   }
+  const sel = pod.spec?.nodeSelector ?? {};
+  const labels = node.metadata?.labels ?? {};
+  if (Object.entries(sel).some(([k, v]) => labels[k] !== v)) return "node(s) didn't match Pod's node affinity/selector";
   return undefined;
 }
 
@@ -67,6 +69,7 @@ export function whyNotFits(pod: Pod, node: Node): string | undefined {
  * preemption summary the default profile appends.
  */
 export function fitErrorMessage(total: number, reasons: Map<string, number>): string {
+  // ErrNoNodesAvailable: with no node registered kube-scheduler says this, not a FitError.
   if (total === 0) return 'no nodes available to schedule pods';
   const parts = [...reasons.entries()].map(([r, n]) => `${n} ${r}`).sort();
   return `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
