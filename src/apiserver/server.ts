@@ -45,15 +45,23 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   const ready = (async () => {
     const registry = await registryPromise;
     if (!config.skipBootstrap) {
-      const run = () =>
-        bootstrap({
-          registry,
-          config: config.registryConfig,
-          logger: log,
-          advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
-          // Without a configured port, the one we listen on (once bound), else the conventional 6443.
-          advertisePort: config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
-        });
+      // Runs never overlap: two at once could both miss an object, and the loser of the create
+      // race would skip its correction (the bound port).
+      let last: Promise<void> = Promise.resolve();
+      const run = () => {
+        const next = last.then(() =>
+          bootstrap({
+            registry,
+            config: config.registryConfig,
+            logger: log,
+            advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+            // Without a configured port, the one we listen on (once bound), else the conventional 6443.
+            advertisePort: config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
+          }),
+        );
+        last = next.catch(() => {});
+        return next;
+      };
       rebootstrap = () => run().catch((e: unknown) => log.warn('re-creating the bootstrap objects failed', { err: e }));
       await run();
       // As kube-apiserver's controllers do, put back what someone deleted (the `kubernetes`

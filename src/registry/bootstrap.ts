@@ -73,15 +73,19 @@ async function ensure(
   reconcile?: (live: KubeObject) => boolean,
 ): Promise<void> {
   const name = want.metadata?.name ?? '';
-  try {
-    const live = await registry.get(res, namespace, name);
-    if (reconcile?.(live)) await registry.update(res, namespace, name, live);
-  } catch (e) {
-    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const live = await registry.get(res, namespace, name);
+      if (reconcile?.(live)) await registry.update(res, namespace, name, live);
+      return;
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 404)) throw e;
+    }
     try {
       await registry.create(res, namespace, want);
+      return;
     } catch (err) {
-      // Another apiserver (or an earlier attempt) won the race: fine.
+      // Another apiserver won the race: look again, its object may need our correction.
       if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
     }
   }
