@@ -164,6 +164,11 @@ export function createDeploymentController(config: DeploymentConfig): Controller
     let newRS: ReplicaSet | undefined;
     if (existing) {
       newRS = existing;
+      if (d.spec?.progressDeadlineSeconds !== undefined && !d.status?.conditions?.some((c) => c.type === 'Progressing')) {
+        const status = structuredClone(d.status ?? {});
+        setCondition(status, { type: 'Progressing', status: 'True', reason: 'FoundNewReplicaSet', message: `Found new replica set "${existing.metadata!.name}"` }, f.now());
+        d.status = status;
+      }
       const ann = { ...existing.metadata?.annotations, ...copiedAnnotations(d) };
       if (revisionOf(existing) < Number(newRevision)) ann[REVISION_ANNOTATION] = newRevision;
       if (JSON.stringify(ann) !== JSON.stringify(existing.metadata?.annotations ?? {}) || (existing.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0)) {
