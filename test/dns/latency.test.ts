@@ -32,7 +32,7 @@ function ask(name: string): Promise<{ rcode: string; ips: string[] }> {
       if (p.id !== id) return;
       clearTimeout(timer);
       sock.off('message', on);
-      resolve({ rcode: p.rcode ?? '', ips: (p.answers ?? []).filter((a) => a.type === 'A').map((a) => String(a.data)) });
+      resolve({ rcode: p.rcode ?? '', ips: (p.answers ?? []).filter((a) => a.type === 'A').map((a) => ('data' in a ? String(a.data) : '')) });
     };
     sock.on('message', on);
     sock.send(packet.encode({ type: 'query', id, questions: [{ name, type: 'A' }] }), c.port, '127.0.0.1');
