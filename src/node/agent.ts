@@ -1,0 +1,247 @@
+// The node agent (our kubelet): registers the Node, and runs the pods bound to it as processes in
+// their own sandboxes. Habit 2: informer handlers only queue the pod's UID; one sync per pod at a
+// time reconciles (work queue). Stopping the agent leaves pods running (a restarted agent adopts
+// them); `stopPods()` ends them all (cluster shutdown, tests).
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import {
+  CONFIGMAPS,
+  createEventRecorder,
+  deletedObject,
+  isNotFound,
+  PODS,
+  runWorkers,
+  SERVICES,
+  SharedInformerFactory,
+  WorkQueue,
+  type Client,
+  type Informer,
+} from '../client/index.js';
+import type { Logger } from '../util/log.js';
+import { processStartTime, launchProcess, signalProcess, type ProcessLauncher } from './container-process.js';
+import { hostRunner, type Runner } from './exec.js';
+import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
+import { readNodeFacts, type NodeFacts } from './node-facts.js';
+import { PodWorker } from './pod-worker.js';
+import { createNodeRegistration, type NodeRegistration } from './registration.js';
+import { SandboxManager } from './sandbox.js';
+
+export interface NodeAgentConfig {
+  client: Client;
+  logger: Logger;
+  nodeName: string;
+  /** The node's address (InternalIP; pods' hostIP). */
+  internalIP: string;
+  /** Holds ipam.json, pods/<uid>/ (DNS files, logs, container records) and busybox-bin/. */
+  dataDir: string;
+  podCIDR?: string;
+  clusterCIDR?: string;
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** Namespaces of pods are `<netnsPrefix><uid>` under /run/netns (default `ksvc-<nodeName>-`). */
+  netnsPrefix?: string;
+  /** Network namespace of the node when the agent itself is not in it (tests): host commands and hostNetwork pods go there. */
+  nodeNetnsPath?: string;
+  run?: Runner;
+  launch?: ProcessLauncher;
+  /** Host readiness (default: root, Linux, ip/nft/unshare/nsenter on PATH). */
+  readiness?: () => HostReadiness;
+  facts?: NodeFacts;
+  workers?: number;
+  statusCheckIntervalMs?: number;
+}
+
+export interface NodeAgent {
+  start(): Promise<void>;
+  /** Resolves when the Node is registered and (if the host can run pods) pods are being synced. */
+  readonly ready: Promise<void>;
+  /** Stops the agent; pods keep running. */
+  stop(): Promise<void>;
+  /** Kills every pod's processes and removes every sandbox and the bridge. */
+  stopPods(): Promise<void>;
+  readonly registration: NodeRegistration;
+}
+
+export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
+  if (!config.nodeName) throw new Error('the node agent needs a node name');
+  if (!config.internalIP) throw new Error('the node agent needs the node IP');
+  const log = config.logger.with({ component: 'node-agent', node: config.nodeName });
+  const baseRun = config.run ?? hostRunner;
+  const run: Runner = config.nodeNetnsPath ? (cmd, args, input) => baseRun('nsenter', [`--net=${config.nodeNetnsPath}`, '--', cmd, ...args], input) : baseRun;
+  const readiness = config.readiness ?? (() => checkHost(currentHost()));
+  const registration = createNodeRegistration({
+    client: config.client,
+    logger: log,
+    nodeName: config.nodeName,
+    internalIP: config.internalIP,
+    podCIDR: config.podCIDR,
+    clusterCIDR: config.clusterCIDR,
+    facts: config.facts ?? readNodeFacts(config.dataDir),
+    readiness,
+    statusCheckIntervalMs: config.statusCheckIntervalMs,
+  });
+  const recorder = createEventRecorder({ client: config.client, component: 'kubelet', host: config.nodeName, logger: log });
+  const factory = new SharedInformerFactory(config.client, { logger: log });
+  const queue = new WorkQueue<string>({ name: 'node-agent' });
+  const workers = new Map<string, PodWorker>();
+  const latest = new Map<string, Pod>();
+  let pods: Informer<Pod> | undefined;
+  let sandboxes: SandboxManager | undefined;
+  let workersDone: Promise<void> | undefined;
+  let resolveReady!: () => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<void>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
+  ready.catch(() => {});
+
+  async function busyboxDir(): Promise<string | undefined> {
+    const bb = findOnPath('busybox', process.env.PATH ?? '');
+    if (!bb) return undefined;
+    const dir = join(config.dataDir, 'busybox-bin');
+    if (existsSync(join(dir, 'sh'))) return dir;
+    await mkdir(dir, { recursive: true });
+    const { stdout } = await hostRunner(bb, ['--list']);
+    for (const applet of stdout.split('\n').filter(Boolean)) await symlink(bb, join(dir, applet)).catch(() => {});
+    return dir;
+  }
+
+  /** Processes of a pod that no longer exists: recorded in its containers.json. */
+  async function killRecorded(uid: string): Promise<void> {
+    try {
+      const saved = JSON.parse(await readFile(join(sandboxes!.podDir(uid), 'containers.json'), 'utf8')) as Record<string, { pid?: number; startTicks?: string }>;
+      for (const r of Object.values(saved)) if (r.pid && r.startTicks && processStartTime(r.pid) === r.startTicks) signalProcess(r.pid, 'SIGKILL');
+    } catch {
+      // nothing recorded
+    }
+  }
+
+  async function sync(uid: string): Promise<void> {
+    const pod = latest.get(uid);
+    let w = workers.get(uid);
+    if (!pod) {
+      if (w) {
+        await w.destroy();
+        workers.delete(uid);
+      }
+      return;
+    }
+    if (!w) {
+      w = new PodWorker(pod, {
+        client: config.client,
+        recorder,
+        logger: log,
+        sandboxes: sandboxes!,
+        launch: config.launch ?? launchProcess,
+        hostIP: config.internalIP,
+        nodeNetnsPath: config.nodeNetnsPath,
+        busyboxPath,
+        services: (ns) => [...(factory.informerFor(SERVICES).lister.list(ns) ?? [])],
+        configMap: async (ns, name) => {
+          try {
+            return await config.client.resource(CONFIGMAPS).get(ns, name);
+          } catch (e) {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          }
+        },
+        requeue: (ms) => (ms ? queue.addAfter(uid, ms) : queue.add(uid)),
+        now: () => new Date(),
+      });
+      workers.set(uid, w);
+    } else {
+      w.pod = pod;
+    }
+    await w.sync();
+    if (w.done) {
+      workers.delete(uid);
+      latest.delete(uid);
+    }
+  }
+
+  let busyboxPath: string | undefined;
+
+  return {
+    ready,
+    registration,
+    async start() {
+      try {
+        await mkdir(config.dataDir, { recursive: true });
+        await registration.start();
+        const host = readiness();
+        if (!host.ready) {
+          log.warn('this host cannot run pods; the node stays NotReady', { problems: host.problems.join('; ') });
+          resolveReady();
+          return;
+        }
+        busyboxPath = await busyboxDir();
+        sandboxes = await SandboxManager.create({
+          run,
+          logger: log,
+          dataDir: config.dataDir,
+          podCIDR: registration.podCIDR(),
+          netnsPrefix: config.netnsPrefix ?? `ksvc-${config.nodeName}-`,
+          clusterDNS: { nameservers: config.clusterDNS ?? ['10.96.0.10'], clusterDomain: config.clusterDomain ?? 'cluster.local' },
+          hostResolvConf: readText('/etc/resolv.conf'),
+          nodeHostname: config.nodeName,
+          hostHostsFile: readText('/etc/hosts'),
+        });
+        pods = factory.informerFor(PODS, { fieldSelector: `spec.nodeName=${config.nodeName}` });
+        factory.informerFor(SERVICES);
+        const onPod = (p: Pod) => {
+          const uid = p.metadata?.uid;
+          if (!uid) return;
+          latest.set(uid, p);
+          queue.add(uid);
+        };
+        pods.addEventHandler({
+          onAdd: onPod,
+          onUpdate: (_o, p) => onPod(p),
+          onDelete: (x) => {
+            const uid = deletedObject(x).metadata?.uid;
+            if (!uid) return;
+            latest.delete(uid);
+            queue.add(uid);
+          },
+        });
+        factory.start();
+        await factory.waitForCacheSync();
+        // Start-up cleanup: sandboxes (and their processes) of pods that are gone.
+        const keep = new Set(pods.lister.list().map((p) => p.metadata?.uid ?? ''));
+        for (const uid of await sandboxes.known()) if (!keep.has(uid)) await killRecorded(uid);
+        await sandboxes.removeStale(keep);
+        workersDone = runWorkers(queue, config.workers ?? 8, sync);
+        log.info('node agent is running pods', { podCIDR: registration.podCIDR(), bridge: 'kubesvc0' });
+        resolveReady();
+      } catch (e) {
+        rejectReady(e);
+        throw e;
+      }
+    },
+    async stop() {
+      registration.stop();
+      queue.shutDown();
+      factory.stop();
+      for (const w of workers.values()) w.stopTimers();
+      await workersDone;
+    },
+    async stopPods() {
+      await Promise.all([...workers.values()].map((w) => w.destroy().catch((e: unknown) => log.warn('cannot stop pod', { uid: w.uid, err: e }))));
+      workers.clear();
+      if (sandboxes) {
+        for (const uid of await sandboxes.known()) await killRecorded(uid);
+        await sandboxes.removeStale(new Set());
+        await sandboxes.removeBridge();
+      }
+    },
+  };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+

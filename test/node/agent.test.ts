@@ -1,0 +1,196 @@
+// The node agent end to end on a real API server (memory store, in-process client), inside a
+// network namespace of its own: real sandboxes, real processes, real probes.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { createApiServer } from '../../src/apiserver/index.js';
+import { createClient, inProcessTransport, NODES, PODS, SERVICES } from '../../src/client/index.js';
+import { createNodeAgent, type NodeAgent } from '../../src/node/agent.js';
+import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
+import { createMemoryStore } from '../../src/store/memory/memory-store.js';
+import { silentLogger } from '../../src/util/log.js';
+import { inOwnNetns } from './in-netns.js';
+
+if (inOwnNetns(import.meta.url)) {
+  execFileSync('ip', ['link', 'set', 'lo', 'up']);
+  const store = createMemoryStore();
+  const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG });
+  const client = createClient(inProcessTransport(api.registry));
+  const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-agent-'));
+  const prefix = `ksvc-ta${process.pid}-`;
+  let agent: NodeAgent | undefined;
+  const newAgent = () =>
+    createNodeAgent({ client, logger: silentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000 });
+
+  test.before(async () => {
+    await api.ready;
+    agent = newAgent();
+    await agent.start();
+    await agent.ready;
+  });
+  test.after(async () => {
+    await agent?.stop().catch(() => {});
+    await agent?.stopPods().catch(() => {});
+    // Belt and braces: no namespace of ours may outlive the test.
+    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
+      const ns = line.split(' ')[0];
+      if (ns.startsWith(prefix)) execFileSync('ip', ['netns', 'del', ns]);
+    }
+    client.close();
+    await api.close();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const pods = client.resource(PODS);
+  const create = (name: string, spec: Partial<Pod['spec']>) =>
+    pods.create('default', { metadata: { name, namespace: 'default' }, spec: { nodeName: 'node-a', terminationGracePeriodSeconds: 5, containers: [], ...spec } });
+  async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+    const end = Date.now() + ms;
+    let last: unknown;
+    while (Date.now() < end) {
+      try {
+        const v = await f();
+        if (v) return v;
+      } catch (e) {
+        last = e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  }
+  const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const fetchText = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
+
+  test('the node registers Ready with its pod CIDR', async () => {
+    const node = await client.resource(NODES).get(undefined, 'node-a');
+    assert.equal(node.spec?.podCIDR, '10.244.3.0/24');
+    assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+  });
+
+  test('nginx pods run Ready with distinct IPs in the pod CIDR and serve the default page', async () => {
+    await create('web-1', { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] }] });
+    await create('web-2', { containers: [{ name: 'nginx', image: 'docker.io/library/nginx' }] });
+    const p1 = await until('web-1 Ready', async () => ((p) => ready(p) && p)(await pods.get('default', 'web-1')));
+    const p2 = await until('web-2 Ready', async () => ((p) => ready(p) && p)(await pods.get('default', 'web-2')));
+    assert.equal(p1.status?.phase, 'Running');
+    assert.match(p1.status?.podIP ?? '', /^10\.244\.3\.\d+$/);
+    assert.notEqual(p1.status?.podIP, p2.status?.podIP);
+    assert.equal(p1.status?.hostIP, '127.0.0.1');
+    assert.equal(p1.status?.containerStatuses?.[0]?.restartCount, 0);
+    assert.ok(p1.status?.containerStatuses?.[0]?.state?.running?.startedAt);
+    const page = await until('nginx page', () => fetchText(`http://${p1.status?.podIP}/`));
+    assert.match(page, /Welcome to nginx!/);
+    assert.match(await fetchText(`http://${p1.status?.podIP}:8080/`), /Welcome to nginx!/);
+  });
+
+  test('a failing readiness probe leaves the pod Running but not Ready', async () => {
+    await create('unready', {
+      containers: [{ name: 'web', image: 'httpd', readinessProbe: { httpGet: { path: '/', port: 81 }, periodSeconds: 1, failureThreshold: 1 } }],
+    });
+    const p = await until('unready Running', async () => ((x) => x.status?.phase === 'Running' && x)(await pods.get('default', 'unready')));
+    await new Promise((r) => setTimeout(r, 2500));
+    const again = await pods.get('default', 'unready');
+    assert.equal(again.status?.phase, 'Running');
+    assert.equal(ready(again), false);
+    const cond = again.status?.conditions?.find((c) => c.type === 'ContainersReady');
+    assert.equal(cond?.reason, 'ContainersNotReady');
+    assert.equal(cond?.message, 'containers with unready status: [web]');
+    assert.match(await fetchText(`http://${p.status?.podIP}/`), /It works!/);
+  });
+
+  test('a crashing container restarts with back-off and shows CrashLoopBackOff', async () => {
+    await create('crash', { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo boom; exit 3'] }] });
+    const p = await until('CrashLoopBackOff', async () =>
+      ((x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' && x)(await pods.get('default', 'crash')),
+    );
+    const cs = p.status!.containerStatuses![0];
+    assert.equal(cs.restartCount, 1);
+    assert.equal(cs.lastState?.terminated?.exitCode, 3);
+    assert.equal(cs.lastState?.terminated?.reason, 'Error');
+    assert.match(cs.state?.waiting?.message ?? '', /^back-off 10s restarting failed container=c pod=crash_default\(/);
+    assert.equal(p.status?.phase, 'Running');
+  });
+
+  test('service environment variables, downward API env and the pod DNS files reach the container', async () => {
+    await client.resource(SERVICES).create('default', { metadata: { name: 'web-svc' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } });
+    const svc = await client.resource(SERVICES).get('default', 'web-svc');
+    await create('env', {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          command: ['sh', '-c', 'env > "$OUT"; cat /etc/resolv.conf >> "$OUT"; hostname >> "$OUT"'],
+          env: [
+            { name: 'OUT', value: join(dataDir, 'env.out') },
+            { name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'GREETING', value: 'pod $(MY_POD)' },
+          ],
+        },
+      ],
+    });
+    const p = await until('env Succeeded', async () => ((x) => x.status?.phase === 'Succeeded' && x)(await pods.get('default', 'env')));
+    assert.equal(p.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    const out = execFileSync('cat', [join(dataDir, 'env.out')], { encoding: 'utf8' });
+    assert.match(out, new RegExp(`^WEB_SVC_SERVICE_HOST=${svc.spec?.clusterIP}$`, 'm'));
+    assert.match(out, /^WEB_SVC_SERVICE_PORT_HTTP=80$/m);
+    assert.match(out, new RegExp(`^WEB_SVC_PORT_80_TCP=tcp://${svc.spec?.clusterIP}:80$`, 'm'));
+    assert.match(out, /^KUBERNETES_SERVICE_HOST=10\.96\.0\.1$/m);
+    assert.match(out, /^MY_POD=env$/m);
+    assert.match(out, new RegExp(`^MY_IP=${p.status?.podIP?.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(out, /^GREETING=pod env$/m);
+    assert.match(out, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m);
+    assert.match(out, /^nameserver 10\.96\.0\.10$/m);
+    assert.match(out, /^env$/m);
+  });
+
+  test('an unknown image without a command waits in ErrImagePull with advice', async () => {
+    await create('noimg', { containers: [{ name: 'c', image: 'example.com/team/app:1' }] });
+    const p = await until('ErrImagePull', async () =>
+      ((x) => ['ErrImagePull', 'ImagePullBackOff'].includes(x.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? '') && x)(await pods.get('default', 'noimg')),
+    );
+    assert.equal(p.status?.phase, 'Pending');
+    assert.match(p.status!.containerStatuses![0].state!.waiting!.message!, /does not pull images: use one of nginx, httpd/);
+  });
+
+  test('deleting a pod runs its SIGTERM handler within the grace period, then the pod is removed', async () => {
+    const marker = join(dataDir, 'sigterm.out');
+    await create('graceful', {
+      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap 'echo got-term > ${marker}; exit 0' TERM; while true; do sleep 0.1; done`] }],
+    });
+    await until('graceful Running', async () => ready(await pods.get('default', 'graceful')));
+    const p = await pods.get('default', 'graceful');
+    await pods.delete('default', 'graceful', { gracePeriodSeconds: 10 });
+    await until('graceful gone', async () => {
+      try {
+        await pods.get('default', 'graceful');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.equal(execFileSync('cat', [marker], { encoding: 'utf8' }).trim(), 'got-term');
+    const names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    assert.ok(!names.includes(`${prefix}${p.metadata?.uid}`), 'the sandbox is removed');
+  });
+
+  test('a restarted agent keeps running pods (same process, same IP)', async () => {
+    const before = await pods.get('default', 'web-1');
+    await agent!.stop();
+    agent = newAgent();
+    await agent.start();
+    await agent.ready;
+    assert.match(await fetchText(`http://${before.status?.podIP}/`), /Welcome to nginx!/);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await pods.get('default', 'web-1');
+    assert.equal(after.status?.podIP, before.status?.podIP);
+    assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
+    assert.equal(ready(after), true);
+  });
+}
