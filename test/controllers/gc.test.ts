@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
-import { CONFIGMAPS, DEPLOYMENTS, PODS, REPLICASETS, isNotFound, type Client } from '../../src/client/index.js';
+import { CONFIGMAPS, DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS, isNotFound, type Client } from '../../src/client/index.js';
 import { createDeploymentController } from '../../src/controllers/deployment.js';
 import { createGarbageCollector } from '../../src/controllers/garbage-collector.js';
 import { createReplicaSetController } from '../../src/controllers/replicaset.js';
@@ -124,4 +124,17 @@ test('a child with a second, live owner only loses the dead owner reference', as
   const refs = (await c.client.resource(CONFIGMAPS).get('default', 'child')).metadata!.ownerReferences!;
   assert.equal(refs[0]!.uid, other.metadata!.uid);
   assert.notEqual(refs[0]!.uid, owner.metadata!.uid);
+});
+
+test('deleting a namespace with a running Deployment empties it and the namespace goes', async (t) => {
+  const c = await startWorkloadCluster(ALL);
+  t.after(() => c.close());
+  await c.client.resource(NAMESPACES).create(undefined, { metadata: { name: 'shop' } });
+  await c.client.resource(DEPLOYMENTS).create('shop', { ...deploy, metadata: { name: 'web', namespace: 'shop' } });
+  await until(async () => (await c.client.resource(DEPLOYMENTS).get('shop', 'web')).status?.availableReplicas === 2, 15_000);
+  await c.client.resource(NAMESPACES).delete(undefined, 'shop', { propagationPolicy: 'Background' });
+  await until(() => gone(c.client, () => c.client.resource(NAMESPACES).get(undefined, 'shop')), 30_000, async () => {
+    const pods = (await c.client.resource(PODS).listAll({ namespace: 'shop' })).items.map((p) => `${p.metadata?.name}:${p.metadata?.deletionTimestamp ?? ''}`);
+    return `namespace remains; pods ${pods.join(',')}`;
+  });
 });
