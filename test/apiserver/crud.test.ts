@@ -268,7 +268,8 @@ test('strategic merge and JSON patches are dispatched by content type', async ()
 });
 
 test('streaming subresources answer a clear 503 until the node agent serves them', async () => {
-  const r = await h.call('GET', '/api/v1/namespaces/default/pods/p/log');
+  // (pods/log is forwarded to the node agent by node-streams.ts; attach still has no server.)
+  const r = await h.call('GET', '/api/v1/namespaces/default/pods/p/attach');
   assert.equal(r.status, 503);
   assert.equal(r.json.reason, 'ServiceUnavailable');
   // exec/attach/port-forward ask for a protocol upgrade (WebSocket): a Status comes back, not a dropped socket.
