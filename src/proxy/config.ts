@@ -23,6 +23,8 @@ export interface ProxyConfig {
   podCIDR?: string;
   /** IPv4 addresses NodePorts answer on; default: every local address. */
   nodePortAddresses?: string[];
+  /** Where health-check node ports listen (default "0.0.0.0"); null turns them off. */
+  healthCheckBindAddress?: string | null;
   /** Minimum time between two syncs (default 250 ms); changes inside it coalesce. */
   minSyncIntervalMs?: number;
   /** A full rewrite this often (default 1 h); incremental syncs in between. */
@@ -43,8 +45,8 @@ export interface ProxyConfig {
   metricsRegistry?: PromRegistry;
 }
 
-export type ResolvedProxyConfig = Required<Omit<ProxyConfig, 'client' | 'informers' | 'metricsRegistry'>> &
-  Pick<ProxyConfig, 'client' | 'informers' | 'metricsRegistry'>;
+export type ResolvedProxyConfig = Required<Omit<ProxyConfig, 'client' | 'informers' | 'metricsRegistry' | 'healthCheckBindAddress'>> &
+  Pick<ProxyConfig, 'client' | 'informers' | 'metricsRegistry'> & { healthCheckBindAddress: string | null };
 
 const CIDR = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/;
 
@@ -78,6 +80,7 @@ export function resolveProxyConfig(c: ProxyConfig): ResolvedProxyConfig {
     serviceCIDRs,
     podCIDR,
     nodePortAddresses,
+    healthCheckBindAddress: c.healthCheckBindAddress === undefined ? '0.0.0.0' : c.healthCheckBindAddress,
     minSyncIntervalMs: nonNegative('minSyncIntervalMs', c.minSyncIntervalMs ?? 250),
     fullSyncPeriodMs: nonNegative('fullSyncPeriodMs', c.fullSyncPeriodMs ?? 3_600_000),
     retryMs: nonNegative('retryMs', c.retryMs ?? 1000),

@@ -128,3 +128,46 @@ test('many changes inside the minimum interval coalesce into one sync', async ()
     release();
   }
 });
+
+test('health-check node port: 200 with local endpoints, 503 without, closed when the Service goes', async () => {
+  const release = keepAlive();
+  const { client, close } = await api();
+  const rec = recorder();
+  const proxy = createProxy({ client, nodeName: 'node-a', exec: rec.exec, minSyncIntervalMs: 0, healthCheckBindAddress: '127.0.0.1' });
+  const get = async (port: number) => {
+    const r = await fetch(`http://127.0.0.1:${port}/anything`);
+    return { status: r.status, weight: r.headers.get('x-load-balancing-endpoint-weight'), type: r.headers.get('content-type'), body: await r.text() };
+  };
+  try {
+    const svc = await client.resource(SERVICES).create('default', {
+      metadata: { name: 'lb' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] },
+    });
+    const port = svc.spec!.healthCheckNodePort!;
+    assert.ok(port >= 30000 && port <= 32767, `allocated ${port}`);
+    await client.resource(ENDPOINTSLICES).create('default', {
+      ...slice('lb', [{ port: 8080 }], [{ ip: '10.244.0.5', node: 'node-a' }, { ip: '10.244.1.5', node: 'node-b' }], 'lb-1'),
+    });
+    proxy.start();
+    await proxy.ready;
+    await until(() => proxy.healthCheckPorts().includes(port), 'the health server');
+    const ok = await get(port);
+    assert.deepEqual({ ...ok, body: undefined }, { status: 200, weight: '1', type: 'application/json', body: undefined });
+    assert.equal(ok.body, '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "lb"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}');
+    await client.resource(ENDPOINTSLICES).update('default', slice('lb', [{ port: 8080 }], [{ ip: '10.244.1.5', node: 'node-b' }], 'lb-1'));
+    let unhealthy = await get(port);
+    for (let i = 0; i < 200 && unhealthy.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      unhealthy = await get(port);
+    }
+    assert.equal(unhealthy.status, 503);
+    assert.equal(unhealthy.weight, '0');
+    await client.resource(SERVICES).delete('default', 'lb');
+    await until(() => !proxy.healthCheckPorts().includes(port), 'the health server to close');
+    await assert.rejects(get(port));
+  } finally {
+    await proxy.stop();
+    await close();
+    release();
+  }
+});

@@ -10,6 +10,7 @@ import { clearStaleUDP } from './conntrack.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import type { NodeFacts } from './model.js';
 import type { Backend, SyncStats } from './backend.js';
+import { HealthServers, healthTargets } from './health-server.js';
 import { iptablesBackend } from './iptables/backend.js';
 import { nftablesBackend } from './nftables/backend.js';
 import { SyncRunner } from './sync-runner.js';
@@ -21,6 +22,8 @@ export interface Proxy {
   start(): void;
   /** Stops syncing and removes the kubesvc table. */
   stop(): Promise<void>;
+  /** Health-check node ports currently open. */
+  healthCheckPorts(): number[];
   /** Resolves once no sync is running or due (tests). */
   idle(): Promise<void>;
 }
@@ -42,6 +45,7 @@ export function createProxy(config: ProxyConfig): Proxy {
     c.mode === 'iptables'
       ? iptablesBackend(c.exec, { iptables: c.iptablesCommand, restore: c.iptablesRestoreCommand, save: c.iptablesSaveCommand })
       : nftablesBackend(c.exec, c.nftCommand);
+  const health = c.healthCheckBindAddress === null ? undefined : new HealthServers(c.healthCheckBindAddress, log);
   let lastFull = -Infinity;
   let synced = false;
   let pendingStale: StaleUDP[] = [];
@@ -77,6 +81,7 @@ export function createProxy(config: ProxyConfig): Proxy {
     metrics.rulesProgrammed.set({ what: 'elements' }, stats.elements);
     for (const t of pendingTimes) metrics.programmingLatency.observe(Math.max(0, done - t) / 1000);
     pendingTimes = [];
+    if (health) await health.sync(healthTargets(out.state, c.nodeName));
     // The rules are live: now drop UDP flows pinned to what they no longer send to.
     const stale = pendingStale;
     pendingStale = [];
@@ -137,6 +142,7 @@ export function createProxy(config: ProxyConfig): Proxy {
       abort.abort();
       await runner.stop();
       if (ownFactory) factory.stop();
+      await health?.close();
       if (wrote) {
         try {
           await backend.cleanup();
@@ -145,6 +151,7 @@ export function createProxy(config: ProxyConfig): Proxy {
         }
       }
     },
+    healthCheckPorts: () => health?.ports() ?? [],
     async idle() {
       await runner.settled();
     },
