@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient, inProcessTransport } from '../client/index.js';
+import { silentLogger } from '../util/log.js';
+import { parseUpProxyFlags, upProxyConfig } from './up-options.js';
+
+test('kubesvc up proxy flags: default none, known modes only, userspace refused for now, netns checked', () => {
+  assert.deepEqual(parseUpProxyFlags({ nodeName: 'n1' }), { mode: 'none', netns: undefined, nodeName: 'n1' });
+  assert.equal(parseUpProxyFlags({ mode: 'iptables', nodeName: 'n1' }).mode, 'iptables');
+  assert.throws(() => parseUpProxyFlags({ mode: 'ipvs', nodeName: 'n1' }), /invalid --proxy-mode "ipvs" \(want nftables, iptables, userspace, none\)/);
+  assert.throws(() => parseUpProxyFlags({ mode: 'userspace', nodeName: 'n1' }), /not implemented yet/);
+  assert.throws(() => parseUpProxyFlags({ mode: 'nftables', netns: '../x', nodeName: 'n1' }), /invalid --proxy-netns/);
+});
+
+test('the in-process proxy config runs every command inside --proxy-netns', () => {
+  const client = createClient(inProcessTransport({} as never));
+  const c = upProxyConfig({ mode: 'nftables', netns: 'node1', nodeName: 'n1' }, client, '10.96.0.0/12', silentLogger);
+  assert.deepEqual(c.nftCommand, ['ip', 'netns', 'exec', 'node1', 'nft']);
+  assert.deepEqual(c.conntrackCommand, ['ip', 'netns', 'exec', 'node1', 'conntrack']);
+  assert.deepEqual(c.serviceCIDRs, ['10.96.0.0/12']);
+  assert.deepEqual(upProxyConfig({ mode: 'iptables', nodeName: 'n1' }, client, 'fd00::/108', silentLogger).serviceCIDRs, []);
+});
