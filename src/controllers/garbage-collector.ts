@@ -99,6 +99,9 @@ export function createGarbageCollector(config: GarbageCollectorConfig): Controll
   async function ownerState(ref: OwnerReference, namespace: string | undefined): Promise<OwnerState> {
     const res = resourceFor(ref);
     if (!res) return 'solid'; // a kind we do not serve: never delete on its account
+    // A cluster-scoped object cannot be owned by a namespaced one: Kubernetes treats such a
+    // reference as unresolvable and never collects the object on its account.
+    if (res.namespaced && !namespace) return 'solid';
     const ns = res.namespaced ? namespace : undefined;
     let owner: ApiObject | undefined = informers.get(resId(res))!.inf.lister.get(ns, ref.name);
     if (!owner || owner.metadata?.uid !== ref.uid) {
