@@ -8,6 +8,7 @@
 //   3. RSS of the process (API server + store + controllers + this driver's counters).
 // Prints a Markdown table. Usage:
 //   node --import tsx bench/controllers/run.ts [--services 10000] [--pods-per-service 10] [--samples 300] [--store memory|embedded]
+//     [--controllers-transport in-process|http]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createApiServer } from '../../src/apiserver/index.js';
-import { createClient, inProcessTransport, ENDPOINTS, ENDPOINTSLICES, NAMESPACES, NODES, PODS, SERVICES, type Client } from '../../src/client/index.js';
+import { createClient, httpTransport, inProcessTransport, ENDPOINTS, ENDPOINTSLICES, NAMESPACES, NODES, PODS, SERVICES, type Client } from '../../src/client/index.js';
 import { startControllers } from '../../src/controllers/index.js';
 import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
 import { openStore } from '../../src/store/index.js';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '300' },
     store: { type: 'string', default: 'memory' },
     concurrency: { type: 'string', default: '64' },
+    /** How the controllers reach the API: in-process (as in `kubesvc up`) or HTTP on loopback. */
+    'controllers-transport': { type: 'string', default: 'in-process' },
   },
 });
 const SERVICES_N = Number(values.services);
@@ -162,7 +165,12 @@ async function main(): Promise<void> {
 
     // 1. Convergence from a cold start of the controller manager.
     t = nowMs();
-    const ctrl = startControllers({ client, logger });
+    let ctrlClient = client;
+    if (values['controllers-transport'] === 'http') {
+      await api.listen('127.0.0.1', 0);
+      ctrlClient = createClient(httpTransport({ server: `http://127.0.0.1:${api.port()}` }));
+    }
+    const ctrl = startControllers({ client: ctrlClient, logger });
     await ctrl.ready;
     const syncSecs = (nowMs() - t) / 1000;
     while (convergedSvcs < SERVICES_N) {
@@ -214,6 +222,7 @@ async function main(): Promise<void> {
     watch.stop();
     podWatch.stop();
     await ctrl.stop();
+    if (ctrlClient !== client) ctrlClient.close();
   } finally {
     clearInterval(rssTimer);
     client.close();
@@ -221,7 +230,7 @@ async function main(): Promise<void> {
     await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
-  console.log(`\n${SERVICES_N} Services × ${PODS_PER} pods (${SERVICES_N * PODS_PER} pods), store ${values.store}, Node ${process.version}\n`);
+  console.log(`\n${SERVICES_N} Services × ${PODS_PER} pods (${SERVICES_N * PODS_PER} pods), store ${values.store}, controllers over ${values['controllers-transport']}, Node ${process.version}\n`);
   console.log('| measurement | result |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 }
