@@ -12,7 +12,8 @@ const dns = createDns({
   podMode: values['pod-mode'] as 'verified',
 });
 await dns.start();
-process.stdout.write(`ready ${dns.addresses()[0]!.port} ${dns.index.serviceCount}\n`);
+const m = process.memoryUsage();
+process.stdout.write(`ready ${dns.addresses()[0]!.port} services=${dns.index.serviceCount} heapUsed=${(m.heapUsed / 2 ** 20).toFixed(0)}MiB rss=${(m.rss / 2 ** 20).toFixed(0)}MiB\n`);
 process.on('SIGTERM', () => {
   void dns.stop().then(() => {
     client.close();

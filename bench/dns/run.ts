@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     });
     children.push(child);
     const syncStart = Date.now();
-    await waitLine(child, 'ready');
+    const readyLine = await waitLine(child, 'ready');
     const syncMs = Date.now() - syncStart;
     await new Promise((res) => setTimeout(res, 1000));
     const rssLoaded = await rssMiB(child.pid!);
@@ -188,6 +188,9 @@ async function main(): Promise<void> {
         `  xfrdfile: "${join(tmp, 'xfrd.state')}"`,
         `  zonelistfile: "${join(tmp, 'zone.list')}"`,
         '  hide-version: yes',
+        // NSD rate-limits responses per source by default (RRL); dnsperf is one source.
+        '  rrl-ratelimit: 0',
+        '  rrl-whitelist-ratelimit: 0',
         'remote-control:',
         '  control-enable: no',
         'zone:',
@@ -208,7 +211,7 @@ async function main(): Promise<void> {
     const formula = (PODS + SERVICES + 1) * 0.000858 + 49;
     const fmt = (p: Perf) => `${Math.round(p.qps).toLocaleString('en')} | ${p.avgMs.toFixed(2)} ms (sd ${p.sdMs.toFixed(2)}) | ${p.completed.toLocaleString('en')} / ${p.lost} | ${p.rcodes}`;
     console.log(`date ${new Date().toISOString()}; ${cpus().length} × ${cpus()[0]?.model}; ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Linux ${release()}; Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`loaded ${SERVICES} Services + headless Service over ${PODS} pods in ${loadMs} ms; our DNS synced in ${syncMs} ms`);
+    console.log(`loaded ${SERVICES} Services + headless Service over ${PODS} pods in ${loadMs} ms; our DNS synced in ${syncMs} ms (${readyLine})`);
     console.log('');
     console.log('| server | QPS | avg latency | completed / lost | rcodes |');
     console.log('|---|---|---|---|---|');
