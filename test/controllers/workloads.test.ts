@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { DEPLOYMENTS, PODS, REPLICASETS, type Client } from '../../src/client/index.js';
+import { DEPLOYMENTS, EVENTS, PODS, REPLICASETS, type Client } from '../../src/client/index.js';
 import { createDeploymentController } from '../../src/controllers/deployment.js';
 import { createReplicaSetController } from '../../src/controllers/replicaset.js';
 import { createScheduler } from '../../src/controllers/scheduler.js';
@@ -214,4 +214,16 @@ test('a paused Deployment does not roll a template change until resumed', async 
     const pods = await livePods(c.client, 'web');
     return pods.length === 2 && pods.every((p) => p.spec?.containers[0]?.image === 'nginx:2') && (await api.get('default', 'web')).status?.conditions?.some((x) => x.reason === 'NewReplicaSetAvailable') === true;
   }, 15_000, () => summary(c.client, 'web'));
+});
+
+test('through the manager with no node: a FailedScheduling Warning event from default-scheduler', async (t) => {
+  const c = await startWorkloadCluster([], { nodes: [] });
+  t.after(() => c.close());
+  const running = startControllers({ client: c.client, logger: silentLogger, bindPod: registryBinder(c.api.registry) });
+  t.after(() => running.stop());
+  await running.ready;
+  await c.client.resource(PODS).create('default', { metadata: { name: 'lonely' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await until(async () => (await c.client.resource(EVENTS).listAll({ namespace: 'default' })).items.some((e) => e.reason === 'FailedScheduling'), 15_000);
+  const ev = (await c.client.resource(EVENTS).listAll({ namespace: 'default' })).items.find((e) => e.reason === 'FailedScheduling')!;
+  assert.deepEqual([ev.type, ev.message, ev.source?.component, ev.involvedObject.name], ['Warning', 'no nodes available to schedule pods', 'default-scheduler', 'lonely']);
 });
