@@ -1,5 +1,6 @@
 // createApiServer: the HTTP server, its request pipeline (health, version, discovery, OpenAPI,
 // resources), start-up (registry, bootstrap, namespace lifecycle) and shutdown.
+import { nodeStreams } from './node-streams.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StatusError } from '../api/errors.js';
@@ -42,6 +43,8 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
     strategies: config.strategies,
     now: config.now,
   });
+  // pods/log goes to the node agent that runs the pod (unless a test plugs in its own handler).
+  const logStreams = nodeStreams(registryPromise);
   const ready = (async () => {
     const registry = await registryPromise;
     if (!config.skipBootstrap) {
@@ -114,7 +117,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       registry,
       logger: log,
       maxRequestBytes,
-      streams: config.streams,
+      streams: config.streams ?? logStreams,
       track(stop) {
         openWatches.add(stop);
         const done = metrics.watchStarted(r);

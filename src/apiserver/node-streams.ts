@@ -1,0 +1,91 @@
+// pods/<name>/log, as kube-apiserver serves it: check the pod and container here, then forward
+// the request to the node agent that runs the pod (the address and port its Node object reports:
+// InternalIP and status.daemonEndpoints.kubeletEndpoint.Port) and stream its answer back. The
+// apiserver never imports node code, so this works wherever the agent runs.
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { badRequest, StatusError, type StatusReason } from '../api/errors.js';
+import type { Registry } from '../registry/index.js';
+import type { StreamHandler } from './config.js';
+import { writeError } from './respond.js';
+import type { ResourceRoute } from './router.js';
+
+const FORWARDED_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
+
+const REASONS: Record<number, StatusReason> = { 400: 'BadRequest', 404: 'NotFound', 403: 'Forbidden', 500: 'InternalError', 503: 'ServiceUnavailable' } as Record<number, StatusReason>;
+
+/** The container a log request names (pkg/registry/core/pod/strategy.go's LogLocation rules). */
+export function logContainer(pod: Pod, asked: string | null): string {
+  const name = pod.metadata?.name ?? '';
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  if (!asked) {
+    if (containers.length === 1) return containers[0];
+    let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
+    if (inits.length) msg += ` or one of the init containers: [${inits.join(' ')}]`;
+    throw badRequest(msg);
+  }
+  if (![...containers, ...inits].includes(asked)) throw badRequest(`container ${asked} is not valid for pod ${name}`);
+  return asked;
+}
+
+export function nodeAgentAddress(node: Node): { host: string; port: number } | undefined {
+  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  return ip && port ? { host: ip, port } : undefined;
+}
+
+async function forwardLog(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const pod = (await registry.get('/pods', route.namespace, route.name ?? '')) as unknown as Pod;
+  const container = logContainer(pod, url.searchParams.get('container'));
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
+  const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
+  const addr = nodeAgentAddress(node);
+  if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
+  const q = new URLSearchParams();
+  for (const p of FORWARDED_PARAMS) {
+    const v = url.searchParams.get(p);
+    if (v !== null) q.set(p, v);
+  }
+  const path = `/containerLogs/${encodeURIComponent(route.namespace ?? '')}/${encodeURIComponent(route.name ?? '')}/${encodeURIComponent(container)}?${q}`;
+  await new Promise<void>((resolve, reject) => {
+    const up = request({ host: addr.host, port: addr.port, path, method: 'GET' }, (upRes) => {
+      const code = upRes.statusCode ?? 500;
+      if (code < 200 || code > 299) {
+        // The agent's error text becomes the Status message, as kube-apiserver's response checker does.
+        let body = '';
+        upRes.setEncoding('utf8').on('data', (d: string) => (body += d));
+        upRes.on('end', () => reject(new StatusError(code, REASONS[code] ?? 'InternalError', body.trim() || `node agent answered ${code}`)));
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+      upRes.pipe(res);
+      upRes.on('end', resolve);
+      upRes.on('error', reject);
+    });
+    up.on('error', (e) => reject(new StatusError(503, 'ServiceUnavailable', `cannot reach the node agent of ${nodeName} at ${addr.host}:${addr.port}: ${e.message}`)));
+    // The client went away (e.g. Ctrl-C on `kubectl logs -f`): stop following.
+    res.on('close', () => up.destroy());
+    up.end();
+  });
+}
+
+/** The default StreamHandler: pods/log forwarded to the node agent; the other streams stay unserved. */
+export function nodeStreams(registry: Promise<Registry> | Registry): StreamHandler {
+  return {
+    request(req, res, route) {
+      if (route.res.plural !== 'pods' || route.subresource !== 'log') return false;
+      void (async () => {
+        try {
+          await forwardLog(await registry, req, res, route);
+        } catch (e) {
+          if (!res.headersSent) writeError(res, e);
+          else res.destroy();
+        }
+      })();
+      return true;
+    },
+  };
+}
