@@ -22,6 +22,7 @@ import {
 import type { Logger } from '../util/log.js';
 import { processStartTime, launchProcess, signalProcess, type ProcessLauncher } from './container-process.js';
 import { hostRunner, type Runner } from './exec.js';
+import { createLogServer, LogNotFound } from './log-server.js';
 import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
 import { PodWorker } from './pod-worker.js';
@@ -51,6 +52,10 @@ export interface NodeAgentConfig {
   facts?: NodeFacts;
   workers?: number;
   statusCheckIntervalMs?: number;
+  /** Port of the agent's HTTP endpoint (container logs) on internalIP; 0 = any free port. Default 10250. */
+  kubeletPort?: number;
+  /** A container's log is rotated past this size (default 10 MiB, the kubelet's containerLogMaxSize). */
+  logMaxBytes?: number;
 }
 
 export interface NodeAgent {
@@ -81,7 +86,15 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     facts: config.facts ?? readNodeFacts(config.dataDir),
     readiness,
     statusCheckIntervalMs: config.statusCheckIntervalMs,
+    kubeletPort: () => logServer.port(),
   });
+  const byName = new Map<string, PodWorker>();
+  const logServer = createLogServer((ns, name, container, previous) => {
+    const w = byName.get(`${ns}/${name}`);
+    if (!w) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
+    return w.logSource(container, previous);
+  });
+  let rotateTimer: NodeJS.Timeout | undefined;
   const recorder = createEventRecorder({ client: config.client, component: 'kubelet', host: config.nodeName, logger: log });
   const factory = new SharedInformerFactory(config.client, { logger: log });
   const queue = new WorkQueue<string>({ name: 'node-agent' });
@@ -123,6 +136,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
       if (w) {
         await w.destroy();
         workers.delete(uid);
+        forget(w);
       }
       return;
     }
@@ -152,11 +166,18 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     } else {
       w.pod = pod;
     }
+    byName.set(`${pod.metadata?.namespace}/${pod.metadata?.name}`, w);
     await w.sync();
     if (w.done) {
       workers.delete(uid);
       latest.delete(uid);
+      forget(w);
     }
+  }
+
+  function forget(w: PodWorker): void {
+    const key = `${w.pod.metadata?.namespace}/${w.pod.metadata?.name}`;
+    if (byName.get(key) === w) byName.delete(key);
   }
 
   let busyboxPath: string | undefined;
@@ -167,6 +188,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     async start() {
       try {
         await mkdir(config.dataDir, { recursive: true });
+        await logServer.listen(config.internalIP, config.kubeletPort ?? 10250);
         await registration.start();
         const host = readiness();
         if (!host.ready) {
@@ -211,6 +233,13 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         for (const uid of await sandboxes.known()) if (!keep.has(uid)) await killRecorded(uid);
         await sandboxes.removeStale(keep);
         workersDone = runWorkers(queue, config.workers ?? 8, sync);
+        const rotate = () => {
+          rotateTimer = setTimeout(() => {
+            void Promise.all([...workers.values()].map((w) => w.rotateLogs(config.logMaxBytes ?? 10 * 1024 * 1024).catch(() => {}))).finally(rotate);
+          }, 10_000);
+          rotateTimer.unref();
+        };
+        rotate();
         log.info('node agent is running pods', { podCIDR: registration.podCIDR(), bridge: 'kubesvc0' });
         resolveReady();
       } catch (e) {
@@ -220,6 +249,8 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     },
     async stop() {
       registration.stop();
+      clearTimeout(rotateTimer);
+      await logServer.close();
       queue.shutDown();
       factory.stop();
       for (const w of workers.values()) w.stopTimers();

@@ -4,7 +4,7 @@
 // happens in between (a process exits, a probe flips) only records state and asks for a sync.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
@@ -14,6 +14,7 @@ import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
 import { runProbe, type ExecInSandbox } from './probe.js';
 import { podStatus, type ContainerView, type Terminated } from './pod-status.js';
+import { LogNotFound, type LogSource } from './log-server.js';
 import type { Sandbox, SandboxManager } from './sandbox.js';
 
 export interface PodWorkerDeps {
@@ -250,7 +251,7 @@ export class PodWorker {
       builtin: resolved.builtin,
       env: Object.fromEntries(env),
       workingDir: st.spec.workingDir,
-      logFile: join(logDir, `${st.restartCount}.log`),
+      logFile: this.logFile(st, st.restartCount),
       nodeNetnsPath: this.deps.nodeNetnsPath,
     });
     st.containerID = `kubesvc://${randomBytes(16).toString('hex')}`;
@@ -462,6 +463,40 @@ export class PodWorker {
     this.stopTimers();
     await this.deps.sandboxes.teardown(this.uid);
     this.done = true;
+  }
+
+  private logFile(st: CState, restart: number): string {
+    return join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name, `${restart}.log`);
+  }
+
+  /** The log of a container's current run, or of the one before (`previous`), as the kubelet finds them. */
+  logSource(container: string, previous: boolean): LogSource {
+    const st = this.containers.get(container);
+    const pod = this.pod.metadata?.name;
+    if (!st) throw new LogNotFound(`container ${container} is not valid for pod ${pod}`);
+    if (previous) {
+      if (st.restartCount === 0 || !st.last) throw new LogNotFound(`previous terminated container "${container}" in pod "${pod}" not found`);
+      const f = this.logFile(st, st.restartCount - 1);
+      return { files: [`${f}.1`, f], live: () => false };
+    }
+    if (!st.running && !st.terminated) {
+      throw new LogNotFound(`container "${container}" in pod "${pod}" is waiting to start: ${st.waiting?.reason ?? 'ContainerCreating'}`);
+    }
+    const run = st.run;
+    const f = this.logFile(st, st.restartCount);
+    return { files: [`${f}.1`, f], live: () => st.run === run && st.running !== undefined };
+  }
+
+  /** Copy-and-truncate rotation (the writers hold O_APPEND descriptors): one older part is kept. */
+  async rotateLogs(maxBytes: number): Promise<void> {
+    for (const st of this.containers.values()) {
+      if (!st.running) continue;
+      const f = this.logFile(st, st.restartCount);
+      const size = (await stat(f).catch(() => ({ size: 0 }))).size;
+      if (size <= maxBytes) continue;
+      await copyFile(f, `${f}.1`);
+      await truncate(f, 0);
+    }
   }
 
   stopTimers(): void {

@@ -25,7 +25,7 @@ export interface NodeRegistrationConfig {
   /** Re-evaluated at every status update: drives the Ready condition. */
   readiness: () => HostReadiness;
   /** Port of the agent's own HTTP endpoint (logs, exec): status.daemonEndpoints.kubeletEndpoint. */
-  kubeletPort?: number;
+  kubeletPort?: number | (() => number);
   maxPods?: number;
   clock?: Clock;
   /** Wall time for timestamps (the Clock only measures intervals). */
@@ -98,7 +98,7 @@ export function nodeStatus(cfg: NodeRegistrationConfig, now: Date, old?: NodeSta
     allocatable: { ...resources, memory: `${Math.max(0, Math.floor(f.memoryBytes / 1024) - 100 * 1024)}Ki` },
     capacity: resources,
     conditions: nodeConditions(cfg.readiness(), now, old?.conditions),
-    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort ?? 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: (typeof cfg.kubeletPort === 'function' ? cfg.kubeletPort() : cfg.kubeletPort) ?? 0 } },
     nodeInfo: {
       architecture: f.architecture,
       bootID: f.bootID,

@@ -24,10 +24,11 @@ if (inOwnNetns(import.meta.url)) {
   const prefix = `ksvc-ta${process.pid}-`;
   let agent: NodeAgent | undefined;
   const newAgent = () =>
-    createNodeAgent({ client, logger: silentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000 });
+    createNodeAgent({ client, logger: silentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000, kubeletPort: 0 });
 
   test.before(async () => {
     await api.ready;
+    await api.listen('127.0.0.1', 0);
     agent = newAgent();
     await agent.start();
     await agent.ready;
@@ -114,6 +115,35 @@ if (inOwnNetns(import.meta.url)) {
     assert.equal(cs.lastState?.terminated?.reason, 'Error');
     assert.match(cs.state?.waiting?.message ?? '', /^back-off 10s restarting failed container=c pod=crash_default\(/);
     assert.equal(p.status?.phase, 'Running');
+  });
+
+  test('pods/log through the API server: current and previous run, tailLines, follow, errors as kube-apiserver', async () => {
+    const base = `http://127.0.0.1:${api.port()}/api/v1/namespaces/default/pods`;
+    const get = async (path: string) => {
+      const r = await fetch(`${base}/${path}`, { signal: AbortSignal.timeout(5000) });
+      return { code: r.status, text: await r.text() };
+    };
+    assert.deepEqual(await get('crash/log'), { code: 200, text: 'boom\n' });
+    assert.deepEqual(await get('crash/log?previous=true'), { code: 200, text: 'boom\n' });
+    const web = await get('web-1/log?container=nginx');
+    assert.match(web.text, /nginx listening on :80\n/);
+    assert.equal((await get('web-1/log?tailLines=1')).text.split('\n').filter(Boolean).length, 1);
+    assert.equal((await get('web-1/log?limitBytes=5')).text, 'nginx');
+    const prev = await get('web-1/log?previous=true');
+    assert.equal(prev.code, 400);
+    assert.equal(JSON.parse(prev.text).message, 'previous terminated container "nginx" in pod "web-1" not found');
+    const bad = await get('web-1/log?container=nope');
+    assert.equal(JSON.parse(bad.text).message, 'container nope is not valid for pod web-1');
+    // follow streams what the container writes later.
+    await create('ticker', { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'] }] });
+    await until('ticker Running', async () => ready(await pods.get('default', 'ticker')));
+    const ctl = new AbortController();
+    const r = await fetch(`${base}/ticker/log?follow=true&tailLines=0`, { signal: ctl.signal });
+    const reader = r.body!.getReader();
+    let got = '';
+    while (!/tick \d+\n.*tick \d+\n/s.test(got)) got += new TextDecoder().decode((await reader.read()).value);
+    ctl.abort();
+    await pods.delete('default', 'ticker', { gracePeriodSeconds: 0 });
   });
 
   test('service environment variables, downward API env and the pod DNS files reach the container', async () => {
