@@ -64,3 +64,14 @@ test('setCondition keeps lastTransitionTime while the status holds', () => {
   setCondition(s, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: 'm' }, new Date('2024-01-01T00:00:00Z'));
   assert.deepEqual([s.conditions[0]!.lastTransitionTime, s.conditions[0]!.lastUpdateTime], ['T0', '2024-01-01T00:00:00Z']);
 });
+
+test('a ReplicaSet failure shows on the Deployment, and goes when the ReplicaSet recovers', () => {
+  const broken = rs('new', 3, 0, '2024-01-01T00:00:00Z');
+  broken.status!.conditions = [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'pods "x" is forbidden: quota' }];
+  const now = new Date('2024-01-01T00:00:00Z');
+  const s = calculateStatus(d(3), [broken], broken, now);
+  const c = s.conditions!.find((x) => x.type === 'ReplicaFailure')!;
+  assert.deepEqual([c.status, c.reason, c.message], ['True', 'FailedCreate', 'pods "x" is forbidden: quota']);
+  const healed = calculateStatus({ ...d(3), status: s }, [rs('new', 3, 3, '2024-01-01T00:00:00Z')], undefined, now);
+  assert.equal(healed.conditions!.some((x) => x.type === 'ReplicaFailure'), false);
+});

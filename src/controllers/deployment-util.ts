@@ -165,6 +165,10 @@ export function calculateStatus(d: Deployment, all: ReplicaSet[], newRS: Replica
   } else {
     setCondition(status, { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' }, now);
   }
+  // A ReplicaSet that cannot create or delete pods makes the Deployment say so (getReplicaFailures).
+  const failure = all.flatMap((rs) => rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failure) setCondition(status, { type: 'ReplicaFailure', status: 'True', reason: failure.reason, message: failure.message }, now);
+  else status.conditions = status.conditions?.filter((c) => c.type !== 'ReplicaFailure');
   return status;
 }
 

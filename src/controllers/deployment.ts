@@ -14,6 +14,7 @@ import {
   MAX_REPLICAS_ANNOTATION,
   POD_TEMPLATE_HASH_LABEL,
   REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
   calculateStatus,
   copiedAnnotations,
   deploymentReplicas,
@@ -170,7 +171,12 @@ export function createDeploymentController(config: DeploymentConfig): Controller
         d.status = status;
       }
       const ann = { ...existing.metadata?.annotations, ...copiedAnnotations(d) };
-      if (revisionOf(existing) < Number(newRevision)) ann[REVISION_ANNOTATION] = newRevision;
+      if (revisionOf(existing) < Number(newRevision)) {
+        // A template rolled back to: its old revision number joins the history annotation.
+        const old = existing.metadata?.annotations?.[REVISION_ANNOTATION];
+        if (old) ann[REVISION_HISTORY_ANNOTATION] = ann[REVISION_HISTORY_ANNOTATION] ? `${ann[REVISION_HISTORY_ANNOTATION]},${old}` : old;
+        ann[REVISION_ANNOTATION] = newRevision;
+      }
       if (JSON.stringify(ann) !== JSON.stringify(existing.metadata?.annotations ?? {}) || (existing.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0)) {
         const next = structuredClone(existing);
         next.metadata = { ...next.metadata, annotations: ann };

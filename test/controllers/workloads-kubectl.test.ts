@@ -90,6 +90,7 @@ describe('kubectl and workloads', () => {
     assert.equal(sets.length, 2);
     const back = sets.find((s) => s.spec?.template?.spec?.containers[0]?.image === 'nginx')!;
     assert.equal(back.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3');
+    assert.equal(back.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1');
     assert.equal(back.spec?.replicas, 2);
   });
 
