@@ -84,20 +84,16 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
+/** kube-controller-manager's IsControllerEnabled: "-name" wins, then "name", then "*" (all); nothing listed = all. */
 function enabledNames(want: string[] | undefined): Set<string> {
   const all = CONTROLLERS.map((c) => c.name);
-  if (!want || want.length === 0) return new Set(all);
-  const on = new Set<string>();
-  for (const w of want) {
-    if (w === '*') all.forEach((n) => on.add(n));
-    else if (w.startsWith('-')) on.delete(w.slice(1));
-    else on.add(w);
-  }
-  for (const w of want) {
+  for (const w of want ?? []) {
     const n = w.replace(/^-/, '');
-    if (n !== '*' && !all.includes(n)) throw new Error(`unknown controller ${JSON.stringify(n)} (known: ${all.join(', ')})`);
+    if (w !== '*' && !all.includes(n)) throw new Error(`unknown controller ${JSON.stringify(n)} (known: ${all.join(', ')})`);
   }
-  return on;
+  if (!want || want.length === 0) return new Set(all);
+  const star = want.includes('*');
+  return new Set(all.filter((n) => !want.includes(`-${n}`) && (want.includes(n) || star)));
 }
 
 function inRange(name: string, v: number, lo: number, hi: number): number {
