@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as packet from 'dns-packet';
 import type { PodMode } from './config.js';
+import { AnswerCache } from './answer-cache.js';
 import { handleMessage, type HandlerDeps } from './handler.js';
 import { createDnsMetrics } from './metrics.js';
 import { rcodeName } from './rcode.js';
@@ -29,6 +30,7 @@ function deps(podMode: PodMode = 'insecure', synced = true): HandlerDeps {
     metrics: createDnsMetrics(),
     maxUdpPayload: 1232,
     synced: () => synced,
+    answerCache: new AnswerCache(),
   };
 }
 
@@ -155,4 +157,22 @@ test('non-IN classes and zone transfers are refused', async () => {
   const ch = packet.encode({ type: 'query', id: 3, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] });
   assert.equal(rcodeName((await ask(deps(), ch)).p.flags!), 'REFUSED');
   assert.equal(rcodeName((await ask(deps(), query('cluster.local', 'AXFR'), 'tcp')).p.flags!), 'REFUSED');
+});
+
+test('answer cache: an identical query gets the stored answer with its own id; any index change invalidates it', async () => {
+  const d = deps();
+  const q1 = query('web.default.svc.cluster.local', 'A');
+  const first = await ask(d, q1);
+  const q2 = Buffer.from(q1);
+  q2.writeUInt16BE(777, 0);
+  const second = await ask(d, q2);
+  assert.equal(second.p.id, 777);
+  assert.deepEqual(second.p.answers, first.p.answers);
+  assert.equal(second.buf.subarray(2).compare(first.buf.subarray(2)), 0, 'same bytes past the id');
+  d.ctx.index.setService({ metadata: { namespace: 'default', name: 'web' }, spec: { clusterIP: '10.96.0.21', clusterIPs: ['10.96.0.21'], ports: [{ port: 80 }] } }, true);
+  assert.deepEqual((await ask(d, q2)).p.answers?.map(dataOf), ['10.96.0.21']);
+  d.ctx.index.setService({ metadata: { namespace: 'default', name: 'web' } }, false);
+  assert.equal(rcodeName((await ask(d, q2)).p.flags!), 'NXDOMAIN');
+  const metrics = await d.metrics.registry.metrics();
+  assert.match(metrics, /kubesvc_dns_requests_total\{proto="udp",type="A"\} 4/);
 });

@@ -3,9 +3,10 @@
 import * as packet from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, RecordType } from 'dns-packet';
 import { answerQuestion, labelsInZone, type AnswerContext, type Rcode, type ZoneAnswer } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
 import type { Forwarder } from './forwarder.js';
 import type { DnsMetrics } from './metrics.js';
-import { rcodeValue } from './rcode.js';
+import { rcodeName, rcodeValue } from './rcode.js';
 
 export interface HandlerDeps {
   ctx: AnswerContext;
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   metrics: DnsMetrics;
   maxUdpPayload: number;
   synced(): boolean;
+  /** Reuse of encoded in-zone answers while the index is unchanged (optional). */
+  answerCache?: AnswerCache;
 }
 
 const QR = 0x8000;
@@ -37,6 +40,11 @@ export async function handleMessage(deps: HandlerDeps, msg: Buffer, proto: 'udp'
     deps.metrics.response(rcode, Number(process.hrtime.bigint() - started) / 1e9);
     return buf;
   };
+  const cached = deps.synced() ? deps.answerCache?.get(msg, proto, deps.ctx.index.generation) : undefined;
+  if (cached) {
+    deps.metrics.request(proto, cached.type);
+    return finish(cached.reply, rcodeName(cached.reply.readUInt16BE(2)));
+  }
   let req: DecodedPacket;
   try {
     req = packet.decode(msg);
@@ -93,6 +101,12 @@ export async function handleMessage(deps: HandlerDeps, msg: Buffer, proto: 'udp'
   if (inZone && !deps.synced()) return reply(empty('SERVFAIL'), false);
   const local = inZone || deps.synced() ? answerAny(deps, q.name, qtype) : undefined;
   if (local) {
+    if (!local.chase) {
+      const generation = deps.ctx.index.generation;
+      const out = reply(local, inZone);
+      deps.answerCache?.put(msg, proto, generation, Buffer.from(out), qtype);
+      return out;
+    }
     let r = local;
     for (let i = 0; r.chase && i < MAX_CHASE; i++) r = await chase(deps, r, qtype);
     return reply(r, inZone);

@@ -18,6 +18,7 @@ import {
 } from '../client/index.js';
 import { silentLogger } from '../util/log.js';
 import type { AnswerContext } from './answer.js';
+import { AnswerCache } from './answer-cache.js';
 import { resolveConfig, type DnsConfig, type Listen, type ResolvedDnsConfig } from './config.js';
 import { ForwardCache } from './forward-cache.js';
 import { Forwarder } from './forwarder.js';
@@ -84,7 +85,7 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
   const forwarder = cfg.upstreams.length
     ? new Forwarder({ upstreams: cfg.upstreams, timeoutMs: cfg.upstreamTimeoutMs, cache, onCache: (hit) => metrics.cache(hit) })
     : undefined;
-  const deps: HandlerDeps = { ctx, forwarder, metrics, maxUdpPayload: cfg.maxUdpPayload, synced: () => isSynced };
+  const deps: HandlerDeps = { ctx, forwarder, metrics, maxUdpPayload: cfg.maxUdpPayload, synced: () => isSynced, answerCache: new AnswerCache() };
 
   function watch<T extends ApiObject>(kind: Kind<T>, apply: (o: T, present: boolean) => void, trigger?: (o: T) => string | undefined): void {
     const inf = factory.informerFor(kind);

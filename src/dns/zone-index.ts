@@ -42,6 +42,8 @@ export class ZoneIndex {
   /** pod address → namespace → count of pods (verified pod records). */
   private readonly podIPs = new Map<string, Map<string, number>>();
   private readonly podAddrs = new Map<string, { ns: string; ips: string[] }>();
+  /** Bumped on every change (answer caches compare it). */
+  generation = 0;
   /** Unix seconds of the last change: the SOA serial, as CoreDNS. */
   serial = Math.floor(Date.now() / 1000);
 
@@ -97,6 +99,7 @@ export class ZoneIndex {
   }
 
   setPod(pod: Pod, present: boolean): void {
+    this.generation++;
     const key = keyOf(pod.metadata?.namespace, pod.metadata?.name);
     const old = this.podAddrs.get(key);
     if (old) for (const ip of old.ips) this.countPod(ip, old.ns, -1);
@@ -123,6 +126,7 @@ export class ZoneIndex {
   }
 
   private touch(): void {
+    this.generation++;
     this.serial = Math.max(this.serial, Math.floor(Date.now() / 1000));
   }
 
