@@ -54,6 +54,11 @@ describe('kubectl and workloads', () => {
     for (const n of podNames.split(' ')) assert.match(n, new RegExp(`^${rs}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
     // Events, as kubectl describe shows them.
     await until(async () => (await ok('describe', 'deploy', 'web')).includes(`Scaled up replica set ${rs} from 0 to 3`), 20_000, () => ok('describe', 'deploy', 'web'));
+    const describeDeploy = await ok('describe', 'deploy', 'web');
+    assert.match(describeDeploy, new RegExp(`NewReplicaSet:\\s+${rs} \\(3/3 replicas created\\)`));
+    assert.match(describeDeploy, /Replicas:\s+3 desired \| 3 updated \| 3 total \| 3 available \| 0 unavailable/);
+    assert.match(describeDeploy, /Available\s+True\s+MinimumReplicasAvailable/);
+    assert.match(describeDeploy, /Progressing\s+True\s+NewReplicaSetAvailable/);
     const describeRS = await ok('describe', 'rs', rs);
     assert.match(describeRS, /SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: /);
     const describePod = await ok('describe', 'pod', podNames.split(' ')[0]!);
