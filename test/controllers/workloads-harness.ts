@@ -90,8 +90,12 @@ export async function startWorkloadCluster(factories: ControllerFactory[], opts:
   return cluster;
 }
 
-/** Running and Ready through pods/status, as the node agent would report. */
+let nextIp = 10;
+
+/** Running and Ready through pods/status, as the node agent would report (a fresh pod IP each). */
 export async function markReady(client: Client, p: Pod, ready = true): Promise<Pod> {
+  const n = nextIp++;
+  const podIP = p.status?.podIP ?? `10.244.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const conditions = [
     { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
@@ -99,7 +103,7 @@ export async function markReady(client: Client, p: Pod, ready = true): Promise<P
     { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
     { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
   ];
-  return client.resource(PODS).patch(p.metadata!.namespace, p.metadata!.name!, 'application/merge-patch+json', { status: { phase: 'Running', podIP: '10.244.0.9', conditions } }, { subresource: 'status' });
+  return client.resource(PODS).patch(p.metadata!.namespace, p.metadata!.name!, 'application/merge-patch+json', { status: { phase: 'Running', podIP, podIPs: [{ ip: podIP }], conditions } }, { subresource: 'status' });
 }
 
 /** Polls `check` (async) every 20 ms until it returns true; fails with the last `describe()` after `ms`. */

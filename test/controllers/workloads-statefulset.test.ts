@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { PODS, STATEFULSETS, type Client } from '../../src/client/index.js';
+import { ENDPOINTS, PODS, SERVICES, STATEFULSETS, type Client } from '../../src/client/index.js';
+import { startControllers } from '../../src/controllers/index.js';
+import { silentLogger } from '../../src/util/log.js';
 import { createScheduler } from '../../src/controllers/scheduler.js';
 import { registryBinder } from '../../src/controllers/scheduler-binding.js';
 import { createStatefulSetController } from '../../src/controllers/statefulset.js';
@@ -99,4 +101,25 @@ test('a template change replaces pods from the highest ordinal down; the revisio
   );
   assert.deepEqual(deleted, ['web-2', 'web-1', 'web-0']);
   for (const p of await live(c.client)) assert.equal(p.spec!.containers[0]!.image, 'nginx:2');
+});
+
+test('with a headless Service named by serviceName, Endpoints carry each pod\'s stable hostname', async (t) => {
+  const c = await startWorkloadCluster([]);
+  t.after(() => c.close());
+  const running = startControllers({ client: c.client, logger: silentLogger, bindPod: registryBinder(c.api.registry) });
+  t.after(() => running.stop());
+  await running.ready;
+  await c.client.resource(SERVICES).create('default', { metadata: { name: 'nginx' }, spec: { clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ port: 80 }] } });
+  await c.client.resource(STATEFULSETS).create('default', sts(2));
+  await until(
+    async () => {
+      const ep = await c.client.resource(ENDPOINTS).get('default', 'nginx').catch(() => undefined);
+      return (ep?.subsets?.[0]?.addresses ?? []).length === 2;
+    },
+    20_000,
+    async () => JSON.stringify(await c.client.resource(ENDPOINTS).get('default', 'nginx').catch((e: Error) => e.message)),
+  );
+  const ep = await c.client.resource(ENDPOINTS).get('default', 'nginx');
+  const hosts = ep.subsets![0]!.addresses!.map((a) => a.hostname).sort();
+  assert.deepEqual(hosts, ['web-0', 'web-1']);
 });
