@@ -18,7 +18,10 @@ export interface SchedulerConfig extends WorkloadControllerConfig {
   bind: PodBinder;
   /** Pods with this spec.schedulerName (or none) are ours. */
   schedulerName?: string;
-  /** Unschedulable pods are retried after this long, or at once when a node changes (default 10 s). */
+  /**
+   * Unschedulable pods are retried at once when a node changes, else after this long (default 5 min,
+   * kube-scheduler's podMaxInUnschedulablePodsDuration): no busy retry loop over many pending pods.
+   */
   retryMs?: number;
 }
 
@@ -79,7 +82,8 @@ export function createScheduler(config: SchedulerConfig): Scheduler {
   const f = fill('scheduler', config);
   if (typeof config.bind !== 'function') throw new Error('scheduler: config.bind is required');
   const schedulerName = config.schedulerName ?? DEFAULT_SCHEDULER_NAME;
-  const retryMs = config.retryMs ?? 10_000;
+  const retryMs = config.retryMs ?? 300_000;
+  if (!Number.isFinite(retryMs) || retryMs <= 0) throw new Error(`scheduler: retryMs must be positive, got ${retryMs}`);
   const pods = f.factory.informerFor(PODS, { indexers: { 'scheduler:byNode': (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
   const nodes = f.factory.informerFor(NODES);
   const failures = new Map<string, string>();

@@ -3,14 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { DEPLOYMENTS, EVENTS, PODS, REPLICASETS, type Client } from '../../src/client/index.js';
+import { DEPLOYMENTS, EVENTS, NODES, PODS, REPLICASETS, type Client } from '../../src/client/index.js';
 import { createDeploymentController } from '../../src/controllers/deployment.js';
 import { createReplicaSetController } from '../../src/controllers/replicaset.js';
 import { createScheduler } from '../../src/controllers/scheduler.js';
 import { registryBinder } from '../../src/controllers/scheduler-binding.js';
 import { startControllers } from '../../src/controllers/index.js';
 import { silentLogger } from '../../src/util/log.js';
-import { markReady, startWorkloadCluster, until, type ControllerFactory } from './workloads-harness.js';
+import { markReady, readyNode, startWorkloadCluster, until, type ControllerFactory } from './workloads-harness.js';
 
 const CONTROLLERS: ControllerFactory[] = [
   (c) => createScheduler({ ...c, bind: registryBinder(c.api.registry) }),
@@ -226,4 +226,17 @@ test('through the manager with no node: a FailedScheduling Warning event from de
   await until(async () => (await c.client.resource(EVENTS).listAll({ namespace: 'default' })).items.some((e) => e.reason === 'FailedScheduling'), 15_000);
   const ev = (await c.client.resource(EVENTS).listAll({ namespace: 'default' })).items.find((e) => e.reason === 'FailedScheduling')!;
   assert.deepEqual([ev.type, ev.message, ev.source?.component, ev.involvedObject.name], ['Warning', 'no nodes available to schedule pods', 'default-scheduler', 'lonely']);
+});
+
+test('a pending pod is bound as soon as a Ready node appears (node events retry at once)', async (t) => {
+  const c = await startWorkloadCluster(CONTROLLERS, { nodes: [] });
+  t.after(() => c.close());
+  await c.client.resource(PODS).create('default', { metadata: { name: 'waiting' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await until(async () => (await c.client.resource(PODS).get('default', 'waiting')).status?.conditions?.some((x) => x.reason === 'Unschedulable') ?? false);
+  const node = await c.client.resource(NODES).create(undefined, { metadata: { name: 'late' } });
+  await until(async () => (await c.client.resource(PODS).get('default', 'waiting')).status?.conditions?.some((x) => x.message?.startsWith('0/1 nodes are available')) ?? false);
+  const msg = (await c.client.resource(PODS).get('default', 'waiting')).status!.conditions!.find((x) => x.type === 'PodScheduled')!.message;
+  assert.equal(msg, '0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+  await c.client.resource(NODES).updateStatus(undefined, { ...node, status: readyNode('late').status });
+  await until(async () => (await c.client.resource(PODS).get('default', 'waiting')).spec?.nodeName === 'late', 5_000);
 });
