@@ -51,6 +51,8 @@ export interface NodeAgentConfig {
   readiness?: () => HostReadiness;
   facts?: NodeFacts;
   workers?: number;
+  /** Capacity in pods (default 110, as the kubelet). */
+  maxPods?: number;
   statusCheckIntervalMs?: number;
   /** Port of the agent's HTTP endpoint (container logs) on internalIP; 0 = any free port. Default 10250. */
   kubeletPort?: number;
@@ -86,6 +88,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     facts: config.facts ?? readNodeFacts(config.dataDir),
     readiness,
     statusCheckIntervalMs: config.statusCheckIntervalMs,
+    maxPods: config.maxPods,
     kubeletPort: () => logServer.port(),
   });
   const byName = new Map<string, PodWorker>();

@@ -2,7 +2,7 @@
 // network namespace of its own: real sandboxes, real processes, real probes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -192,9 +192,11 @@ if (inOwnNetns(import.meta.url)) {
   test('deleting a pod runs its SIGTERM handler within the grace period, then the pod is removed', async () => {
     const marker = join(dataDir, 'sigterm.out');
     await create('graceful', {
-      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap 'echo got-term > ${marker}; exit 0' TERM; while true; do sleep 0.1; done`] }],
+      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `trap 'echo got-term > ${marker}; exit 0' TERM; echo trapped > ${marker}.ready; while true; do sleep 0.1; done`] }],
     });
     await until('graceful Running', async () => ready(await pods.get('default', 'graceful')));
+    // The handler must be installed before the signal can run it (a real kubelet has the same race).
+    await until('the TERM trap', async () => existsSync(`${marker}.ready`));
     const p = await pods.get('default', 'graceful');
     await pods.delete('default', 'graceful', { gracePeriodSeconds: 10 });
     await until('graceful gone', async () => {
