@@ -240,3 +240,14 @@ test('a pending pod is bound as soon as a Ready node appears (node events retry 
   await c.client.resource(NODES).updateStatus(undefined, { ...node, status: readyNode('late').status });
   await until(async () => (await c.client.resource(PODS).get('default', 'waiting')).spec?.nodeName === 'late', 5_000);
 });
+
+test('minReadySeconds: ready pods count as available only after that long', async (t) => {
+  const c = await startWorkloadCluster(CONTROLLERS);
+  t.after(() => c.close());
+  const api = c.client.resource(DEPLOYMENTS);
+  await api.create('default', deployment('web', 2, 'nginx', { minReadySeconds: 4 }));
+  await until(async () => (await api.get('default', 'web')).status?.readyReplicas === 2, 15_000, () => summary(c.client, 'web'));
+  const early = (await api.get('default', 'web')).status!;
+  assert.equal(early.availableReplicas ?? 0, 0, JSON.stringify(early));
+  await until(async () => (await api.get('default', 'web')).status?.availableReplicas === 2, 10_000, () => summary(c.client, 'web'));
+});
