@@ -145,6 +145,35 @@ describe('endpoints and endpointslice controllers', () => {
     assert.equal(e.subsets?.[0]?.addresses?.length, 250);
   });
 
+  test('over 1000 pods: Endpoints truncated to 1000 and annotated; slices keep them all', async () => {
+    await svcs().create(NS, { metadata: { name: 'huge' }, spec: { selector: { app: 'huge' }, ports: [{ port: 80 }] } });
+    const idx = Array.from({ length: 1001 }, (_, i) => i);
+    for (let i = 0; i < idx.length; i += 50) {
+      await Promise.all(idx.slice(i, i + 50).map((j) => makePod(c.client, NS, `huge-${j}`, { labels: { app: 'huge' }, ip: `10.246.${j >> 8}.${j & 255}` })));
+    }
+    const e = await waitFor(
+      'truncated Endpoints',
+      async () => {
+        const x = await eps('huge');
+        return x.metadata?.annotations?.['endpoints.kubernetes.io/over-capacity'] === 'truncated' ? x : undefined;
+      },
+      30000,
+    );
+    assert.equal(e.subsets?.[0]?.addresses?.length, 1000);
+    const slices = await waitFor(
+      '11 slices',
+      async () => {
+        const s = await slicesOf(c.client, NS, 'huge');
+        return readyIPs(s).length === 1001 ? s : undefined;
+      },
+      30000,
+    );
+    assert.equal(slices.length, 11);
+    // Back under the limit: the annotation goes away.
+    await c.client.resource(PODS).delete(NS, 'huge-0', { gracePeriodSeconds: 0 });
+    await waitFor('annotation removed', async () => (await eps('huge')).metadata?.annotations?.['endpoints.kubernetes.io/over-capacity'] === undefined, 30000);
+  });
+
   test('a named targetPort resolving to two numbers gives 2 slices and 2 subsets; multi-port in one', async () => {
     await svcs().create(NS, {
       metadata: { name: 'named' },
