@@ -122,15 +122,16 @@ function statusChanged(a: NodeStatus | undefined, b: NodeStatus): boolean {
 
 export function createNodeRegistration(config: NodeRegistrationConfig): NodeRegistration {
   if (!config.nodeName) throw new Error('node registration needs a node name');
+  // Explicit `??`: an option passed as undefined must still get its default.
   const cfg = {
-    clusterCIDR: '10.244.0.0/16',
-    clock: realClock,
-    now: () => new Date(),
-    leaseDurationSeconds: 40,
-    leaseRenewIntervalMs: 10_000,
-    statusCheckIntervalMs: 10_000,
-    statusReportIntervalMs: 40_000,
     ...config,
+    clusterCIDR: config.clusterCIDR ?? '10.244.0.0/16',
+    clock: config.clock ?? realClock,
+    now: config.now ?? (() => new Date()),
+    leaseDurationSeconds: config.leaseDurationSeconds ?? 40,
+    leaseRenewIntervalMs: config.leaseRenewIntervalMs ?? 10_000,
+    statusCheckIntervalMs: config.statusCheckIntervalMs ?? 10_000,
+    statusReportIntervalMs: config.statusReportIntervalMs ?? 40_000,
   };
   const log = cfg.logger.with({ node: cfg.nodeName });
   const nodes = cfg.client.resource(NODES);

@@ -53,7 +53,7 @@ export class SandboxManager {
   ) {}
 
   static async create(config: SandboxConfig): Promise<SandboxManager> {
-    const cfg = { bridge: BRIDGE, ...config };
+    const cfg = { ...config, bridge: config.bridge ?? BRIDGE };
     const ipam = await Ipam.open(join(cfg.dataDir, 'ipam.json'), cfg.podCIDR);
     const m = new SandboxManager(cfg, ipam);
     await m.ensureBridge();
