@@ -8,7 +8,7 @@
 //   3. RSS of the process (API server + store + controllers + this driver's counters).
 // Prints a Markdown table. Usage:
 //   node --import tsx bench/controllers/run.ts [--services 10000] [--pods-per-service 10] [--samples 300] [--store memory|embedded]
-//     [--controllers-transport in-process|http]
+//     [--controllers-transport in-process|http] [--burst 500 --bursts 5]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     /** How the controllers reach the API: in-process (as in `kubesvc up`) or HTTP on loopback. */
     'controllers-transport': { type: 'string', default: 'in-process' },
+    /** Then this many pods (random, distinct) flip at once, `--bursts` times. 0: skip. */
+    burst: { type: 'string', default: '0' },
+    bursts: { type: 'string', default: '5' },
   },
 });
 const SERVICES_N = Number(values.services);
@@ -218,6 +221,37 @@ async function main(): Promise<void> {
     const s = summary(fromSend);
     rows.push([`readiness change → EndpointSlice watch event, from the pod's watch event (the committed write; ${a.n} samples)`, `p50 ${fmt(a.p50)} ms, p99 ${fmt(a.p99)} ms, max ${fmt(a.max)} ms`]);
     rows.push(['same, from sending the status write', `p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms, max ${fmt(s.max)} ms`]);
+    // 3. Bursts: many pods change at once (a node going unready, a rollout).
+    const BURST = Number(values.burst);
+    if (BURST > 0) {
+      const lat: number[] = [];
+      const whole: number[] = [];
+      for (let b = 0; b < Number(values.bursts); b++) {
+        const chosen = new Set<number>();
+        while (chosen.size < Math.min(BURST, pods.length)) chosen.add(Math.floor(Math.random() * pods.length));
+        const start = nowMs();
+        const done = await Promise.all(
+          [...chosen].map(async (i) => {
+            const name = pods[i]?.metadata?.name ?? '';
+            const seen = new Promise<number>((resolve) => waiters.set(name, resolve));
+            const commit = new Promise<number>((resolve) => committed.set(name, resolve));
+            pods[i] = await setReady(client, await client.resource(PODS).get(NS, name), false);
+            const at = await Promise.race([seen, new Promise<number>((_, rej) => setTimeout(() => rej(new Error(`no slice update for ${name} in 30 s`)), 30_000))]);
+            lat.push(at - (await commit));
+            return at;
+          }),
+        );
+        whole.push(Math.max(...done) - start);
+        await pool([...chosen], 16, async (i) => {
+          pods[i] = await setReady(client, await client.resource(PODS).get(NS, pods[i]?.metadata?.name ?? ''), true);
+        });
+        while (convergedSvcs < SERVICES_N) await new Promise((r) => setTimeout(r, 20));
+      }
+      const l = summary(lat);
+      const w = summary(whole);
+      rows.push([`burst: ${BURST} pods set not Ready at once, ${values.bursts} times — per pod, pod watch event → slice watch event`, `p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms`]);
+      rows.push([`burst: from the first write sent to the last slice event`, `p50 ${fmt(w.p50)} ms, max ${fmt(w.max)} ms`]);
+    }
     rows.push(['RSS at the end / peak', `${mib(process.memoryUsage().rss)} / ${mib(Math.max(peakRss, process.memoryUsage().rss))}`]);
     watch.stop();
     podWatch.stop();
