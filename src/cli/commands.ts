@@ -1,5 +1,6 @@
 // Dispatches `kubesvc <command>` and maps errors to exit codes once, at the edge (habit 8):
 // usage errors → 2 with a hint, anything else → 1.
+import { type ExecArgs, parseExecArgs } from './exec.js';
 import { MAIN_USAGE, UP_USAGE } from './help.js';
 import { parseUpArgs } from './up-flags.js';
 import type { UpConfig } from './up-config.js';
@@ -12,6 +13,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** Runs `kubesvc up` with a translated config (the real wiring lives in main.ts). */
   up(config: UpConfig): Promise<number>;
+  /** Runs `kubesvc exec` (a command inside an isolated cluster's network namespace). */
+  exec?(args: ExecArgs): Promise<number>;
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -26,6 +29,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         }
         return await io.up(args.config);
       }
+      case 'exec':
+        if (!io.exec) throw new Error('kubesvc exec is not available here');
+        return await io.exec(parseExecArgs(rest, io.cwd));
       case 'version':
       case '--version':
         if (rest.length > 0) throw new UsageError(`"version" takes no arguments`);

@@ -5,6 +5,8 @@ export const MAIN_USAGE = `kubesvc: Kubernetes Services implemented for real
 
 Usage:
   kubesvc up [flags]     start a single-node cluster (API server on a durable store)
+  kubesvc exec [--data-dir DIR] -- COMMAND [ARGS...]
+                         run a command (kubectl, curl, dig) inside an isolated cluster's network namespace
   kubesvc version        print the kubesvc version and the Kubernetes API version it serves
   kubesvc help [command] show this help, or a command's flags
 
@@ -26,6 +28,12 @@ Flags:
   --etcd-endpoints URL[,URL...]      etcd v3 endpoints (with --store etcd)
   --etcd-compaction-interval DUR     how often old history is compacted (default ${UP_DEFAULTS.compactionInterval}; 0 = never)
   --controllers LIST                 controllers to run: * (default), names, -name to switch one off, "" for none
+  --isolated                         run the whole cluster, node agent and pods included, in a network namespace
+                                     of its own with no route out (root); use it through kubesvc exec
+  --node-agent                       run the node agent (pods) in this host's network namespace (root; it adds
+                                     the bridge kubesvc0 and turns IP forwarding on)
+  --node-name NAME                   the Node's name (default: the host name)
+  --pod-cidr CIDR                    the node's pod range (default: the first free /24 of 10.244.0.0/16)
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
                                      store, etcdEndpoints, etcdCompactionInterval, controllers, logLevel (flags win)

@@ -6,7 +6,13 @@ import { startControllers } from '../controllers/index.js';
 import { registryBinder } from '../controllers/scheduler-binding.js';
 import { openStore } from '../store/index.js';
 import { createLogger } from '../util/log.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createNodeAgent } from '../node/agent.js';
+import { hostRunner } from '../node/exec.js';
 import { runCli } from './commands.js';
+import { runExec } from './exec.js';
+import { insideIsolatedNetns, prepareIsolatedNetns, runIsolated } from './isolated.js';
 import { runUp } from './up.js';
 import { EXIT_FAILURE } from './usage-error.js';
 
@@ -24,36 +30,66 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  up: (config) => {
+  exec: runExec,
+  up: async (config) => {
+    // --isolated: run this same command again inside a new network namespace (see isolated.ts).
+    if (config.node.isolated && !insideIsolatedNetns()) return runIsolated();
+    let leaveNetns: (() => Promise<void>) | undefined;
+    if (config.node.isolated) {
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+      leaveNetns = await prepareIsolatedNetns(config.dataDir, hostRunner);
+    }
     const logger = createLogger({ level: config.logLevel });
-    return runUp(config, {
-      openStore: (choice) => openStore(choice, { logger: logger.with({ component: 'store' }) }),
-      createApiServer,
-      logger: logger.with({ component: 'kubesvc' }),
-      print: (t) => process.stdout.write(t),
-      startControllers: (api, controllers, log) => {
-        // In-process transport: the controllers run in the API server's process, through the same API.
-        const client = createClient(inProcessTransport(api.registry));
-        const running = startControllers({ client, logger: log, controllers, bindPod: registryBinder(api.registry) });
-        return {
-          ready: running.ready,
-          stop: async () => {
-            await running.stop();
-            client.close();
-          },
-        };
-      },
-      onStopSignal: (handler) => {
-        const on = (signal: NodeJS.Signals) => handler(signal);
-        process.once('SIGINT', on);
-        process.once('SIGTERM', on);
-        return () => {
-          process.off('SIGINT', on);
-          process.off('SIGTERM', on);
-        };
-      },
-    });
+    try {
+      return await runUpWired(config, logger);
+    } finally {
+      await leaveNetns?.();
+    }
   },
 });
 // Exit explicitly: a lingering handle (a client's keep-alive socket) must not keep us alive after a clean stop.
 process.exit(code);
+
+function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<typeof createLogger>): Promise<number> {
+  return runUp(config, {
+    openStore: (choice) => openStore(choice, { logger: logger.with({ component: 'store' }) }),
+    createApiServer,
+    logger: logger.with({ component: 'kubesvc' }),
+    print: (t) => process.stdout.write(t),
+    startControllers: (api, controllers, log) => {
+      // In-process transport: the controllers run in the API server's process, through the same API.
+      const client = createClient(inProcessTransport(api.registry));
+      const running = startControllers({ client, logger: log, controllers, bindPod: registryBinder(api.registry) });
+      return {
+        ready: running.ready,
+        stop: async () => {
+          await running.stop();
+          client.close();
+        },
+      };
+    },
+    startNodeAgent: (api, cfg, log) => {
+      const client = createClient(inProcessTransport(api.registry));
+      const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
+      const agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: host, dataDir: join(cfg.dataDir, 'node'), podCIDR: cfg.node.podCIDR });
+      return {
+        ready: agent.start().then(() => agent.ready),
+        stop: async () => {
+          // Stopping the cluster ends its pods: no namespace, veth or process is left behind.
+          await agent.stop();
+          await agent.stopPods();
+          client.close();
+        },
+      };
+    },
+    onStopSignal: (handler) => {
+      const on = (signal: NodeJS.Signals) => handler(signal);
+      process.once('SIGINT', on);
+      process.once('SIGTERM', on);
+      return () => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+      };
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration, parseListen, parsePortRange, parseServiceCIDR, upConfigFromFlags } from './up-config.js';
@@ -13,6 +14,7 @@ test('defaults: ./.kubesvc, 127.0.0.1:6443, embedded store in <data-dir>/store, 
     logLevel: 'info',
     compactionIntervalMs: 300_000,
     controllers: ['*'],
+    node: { agent: false, isolated: false, name: hostname().toLowerCase(), podCIDR: undefined },
   });
 });
 

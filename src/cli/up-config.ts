@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { CONTROLLERS } from '../controllers/index.js';
 import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
+import { type NodeFlags, type NodeUpConfig, nodeConfigFromFlags } from './node-flags.js';
 import { UsageError } from './usage-error.js';
 
 /** Where objects are kept: the part of the store package's StoreConfig (src/store/index.ts) the CLI sets. */
@@ -31,10 +32,12 @@ export interface UpConfig {
   compactionIntervalMs: number;
   /** Controllers to run, as kube-controller-manager's --controllers ("*", "name", "-name"); [] = none. */
   controllers: string[];
+  /** The node agent (src/node): off unless --node-agent or --isolated. */
+  node: NodeUpConfig;
 }
 
 /** The flags of `kubesvc up` exactly as typed (undefined = not given). */
-export interface UpFlags {
+export interface UpFlags extends NodeFlags {
   'data-dir'?: string;
   listen?: string;
   'service-cidr'?: string;
@@ -76,6 +79,7 @@ export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
       flags['etcd-compaction-interval'] ?? UP_DEFAULTS.compactionInterval,
     ),
     controllers: parseControllers(flags.controllers ?? UP_DEFAULTS.controllers),
+    node: nodeConfigFromFlags(flags),
   };
 }
 

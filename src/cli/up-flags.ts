@@ -3,6 +3,7 @@
 // errors become UsageErrors (exit code 2).
 import { parseArgs } from 'node:util';
 import { upFlagsFromFile } from './config-file.js';
+import { NODE_BOOLEAN_FLAGS, NODE_STRING_FLAGS } from './node-flags.js';
 import { type UpConfig, type UpFlags, upConfigFromFlags } from './up-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,6 +27,8 @@ export function parseUpArgs(argv: string[], cwd: string): UpArgs {
     config: { type: 'string' },
   };
   for (const f of STRING_FLAGS) options[f] = { type: 'string' };
+  for (const f of NODE_STRING_FLAGS) options[f] = { type: 'string' };
+  for (const f of NODE_BOOLEAN_FLAGS) options[f] = { type: 'boolean' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -41,6 +44,11 @@ export function parseUpArgs(argv: string[], cwd: string): UpArgs {
     const v = parsed.values[f];
     if (typeof v === 'string') flags[f] = v;
   }
+  for (const f of NODE_STRING_FLAGS) {
+    const v = parsed.values[f];
+    if (typeof v === 'string') flags[f] = v;
+  }
+  for (const f of NODE_BOOLEAN_FLAGS) if (parsed.values[f] === true) flags[f] = 'true';
   return { help: false, config: upConfigFromFlags(flags, cwd) };
 }
 

@@ -26,6 +26,8 @@ export interface UpDeps {
   shutdownTimeoutMs?: number;
   /** Starts the controller manager against the running API server (only called when controllers are enabled). */
   startControllers(api: ApiServer, controllers: string[], logger: Logger): RunningComponent;
+  /** Starts the node agent (only called when config.node.agent); its stop ends the pods too. */
+  startNodeAgent?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
 }
 
 /** A component with a readiness promise and a stop. */
@@ -63,6 +65,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
 
   let api: ApiServer | undefined;
   let controllers: RunningComponent | undefined;
+  let nodeAgent: RunningComponent | undefined;
   const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
   let stopping = false;
   // Settles with the exit code once the process should end (a signal, or a component died).
@@ -99,6 +102,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       const synced = await Promise.race([controllers.ready.then(() => 'ready' as const), finished]);
       if (synced !== 'ready') return await shutdown(synced);
     }
+    if (config.node.agent && deps.startNodeAgent) {
+      // The Node is registered (Ready or saying why not) before the cluster is announced.
+      nodeAgent = deps.startNodeAgent(api, config, log.with({ component: 'node-agent' }));
+      const registered = await Promise.race([nodeAgent.ready.then(() => 'ready' as const), finished]);
+      if (registered !== 'ready') return await shutdown(registered);
+    }
 
     const url = serverURL({ host: config.listen.host, port: api.port() });
     const kubeconfig = kubeconfigPath(config);
@@ -133,6 +142,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   async function closeAll(code: number): Promise<number> {
     let result = code;
     try {
+      await nodeAgent?.stop();
+    } catch (e) {
+      log.error('stopping the node agent failed', { err: e });
+      result = EXIT_FAILURE;
+    }
+    try {
       await controllers?.stop();
     } catch (e) {
       log.error('stopping the controllers failed', { err: e });
@@ -166,9 +181,14 @@ function readyText(url: string, kubeconfig: string, config: UpConfig): string {
   const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
   return `kubesvc is running: API server at ${url}, store ${config.store.backend}${where}.
 
-To use it with kubectl:
+${
+    config.node.isolated
+      ? `The cluster runs in its own network namespace; run commands inside it with kubesvc exec:
+  kubesvc exec --data-dir ${config.dataDir} -- kubectl get pods -o wide`
+      : `To use it with kubectl:
   export KUBECONFIG=${kubeconfig}
-  kubectl get namespaces
+  kubectl get namespaces`
+  }
 
 Press Ctrl-C to stop.
 `;
