@@ -4,12 +4,15 @@ import { createClient, inProcessTransport } from '../client/index.js';
 import { silentLogger } from '../util/log.js';
 import { parseUpProxyFlags, upProxyConfig } from './up-options.js';
 
-test('kubesvc up proxy flags: default none, known modes only, userspace refused for now, netns checked', () => {
-  assert.deepEqual(parseUpProxyFlags({ nodeName: 'n1' }), { mode: 'none', netns: undefined, nodeName: 'n1' });
-  assert.equal(parseUpProxyFlags({ mode: 'iptables', nodeName: 'n1' }).mode, 'iptables');
-  assert.throws(() => parseUpProxyFlags({ mode: 'ipvs', nodeName: 'n1' }), /invalid --proxy-mode "ipvs" \(want nftables, iptables, userspace, none\)/);
-  assert.throws(() => parseUpProxyFlags({ mode: 'userspace', nodeName: 'n1' }), /not implemented yet/);
-  assert.throws(() => parseUpProxyFlags({ mode: 'nftables', netns: '../x', nodeName: 'n1' }), /invalid --proxy-netns/);
+test('kubesvc up proxy flags: default none (nftables with the node agent), known modes only, userspace refused for now, netns checked', () => {
+  const n = { nodeName: 'n1', nodeAgent: false };
+  assert.deepEqual(parseUpProxyFlags(n), { mode: 'none', netns: undefined, nodeName: 'n1' });
+  assert.equal(parseUpProxyFlags({ ...n, nodeAgent: true }).mode, 'nftables', 'on by default with the node agent');
+  assert.equal(parseUpProxyFlags({ ...n, mode: 'iptables' }).mode, 'iptables');
+  assert.equal(parseUpProxyFlags({ ...n, nodeAgent: true, mode: 'none' }).mode, 'none');
+  assert.throws(() => parseUpProxyFlags({ ...n, mode: 'ipvs' }), /invalid --proxy-mode "ipvs" \(want nftables, iptables, userspace, none\)/);
+  assert.throws(() => parseUpProxyFlags({ ...n, mode: 'userspace' }), /not implemented yet/);
+  assert.throws(() => parseUpProxyFlags({ ...n, mode: 'nftables', netns: '../x' }), /invalid --proxy-netns/);
 });
 
 test('the in-process proxy config runs every command inside --proxy-netns', () => {

@@ -1,7 +1,8 @@
 // What `kubesvc up` needs from the proxy: its flags' meaning (checked here, so the CLI only passes
 // strings through) and the ProxyConfig for an in-process proxy. The default mode is "none" until
-// the node agent sets up the node's network: a proxy on by default would write rules into the
-// host's own ruleset whenever kubesvc runs as root.
+// the node agent runs: a proxy on by default without it would write rules into the host's own
+// ruleset whenever kubesvc runs as root. With the node agent (which owns the node's network
+// anyway, e.g. under --isolated) the default is nftables.
 import type { Client } from '../client/index.js';
 import type { Logger } from '../util/log.js';
 import type { ProxyConfig } from './config.js';
@@ -9,7 +10,6 @@ import { isIPv4 } from './service-info.js';
 
 export const PROXY_MODES = ['nftables', 'iptables', 'userspace', 'none'] as const;
 export type UpProxyMode = (typeof PROXY_MODES)[number];
-export const DEFAULT_UP_PROXY_MODE: UpProxyMode = 'none';
 
 export interface UpProxyOptions {
   mode: Exclude<UpProxyMode, 'userspace'>;
@@ -19,8 +19,8 @@ export interface UpProxyOptions {
 }
 
 /** Checks the flag strings; throws an Error whose message is fit for a usage error. */
-export function parseUpProxyFlags(flags: { mode?: string; netns?: string; nodeName: string }): UpProxyOptions {
-  const mode = flags.mode ?? DEFAULT_UP_PROXY_MODE;
+export function parseUpProxyFlags(flags: { mode?: string; netns?: string; nodeName: string; nodeAgent: boolean }): UpProxyOptions {
+  const mode = flags.mode ?? (flags.nodeAgent ? 'nftables' : 'none');
   if (!(PROXY_MODES as readonly string[]).includes(mode)) {
     throw new Error(`invalid --proxy-mode "${mode}" (want ${PROXY_MODES.join(', ')})`);
   }
