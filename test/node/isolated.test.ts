@@ -1,0 +1,112 @@
+// `kubesvc up --isolated` end to end with the real kubectl, run through `kubesvc exec`: a
+// Deployment's pods run Ready with distinct IPs, answer from the node, a pod failing its readiness
+// probe sits in the Service's notReadyAddresses, logs come through, and stopping the cluster leaves
+// no namespace or process behind.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { canRunPods } from './node-netns.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const hasKubectl = existsSync('/usr/bin/kubectl');
+
+test('kubesvc up --isolated + kubesvc exec: pods, probes, endpoints, logs, clean stop', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 180_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ksvc-iso-'));
+  const node = `ksvc-e2e-${randomBytes(3).toString('hex')}`;
+  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.9.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  up.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  up.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
+  t.after(async () => {
+    if (up.exitCode === null) {
+      up.kill('SIGINT');
+      await exited;
+    }
+    // Anything left (a failure halfway): remove it, and fail loudly below if the clean stop did not.
+    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
+      const ns = line.split(' ')[0];
+      if (ns.startsWith(`ksvc-${node}-`)) execFileSync('ip', ['netns', 'del', ns]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const exec = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const c = spawn(process.execPath, ['--import', 'tsx', MAIN, 'exec', '--data-dir', dir, '--', ...args], { env: { ...process.env, KUBECACHEDIR: join(dir, 'kcache') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      c.on('exit', (code) => resolve({ code, out, err }));
+    });
+  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const v = await f();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`timed out waiting for ${what}; kubesvc output:\n${log.slice(-4000)}`);
+  };
+  await until('the cluster', async () => (/kubesvc is running/.test(log) ? true : undefined));
+  assert.match(log, /kubesvc exec --data-dir/);
+
+  assert.equal((await exec('kubectl', 'create', 'deployment', 'web', '--image=nginx', '--replicas=3')).code, 0);
+  const pods = await until('3 Ready web pods', async () => {
+    const r = await exec('kubectl', 'get', 'pods', '-l', 'app=web', '-o', 'json');
+    const items = (JSON.parse(r.out || '{"items":[]}') as { items: Pod[] }).items;
+    const ready = items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return ready.length === 3 ? ready : undefined;
+  });
+  const ips = pods.map((p) => p.status?.podIP ?? '');
+  assert.equal(new Set(ips).size, 3);
+  for (const ip of ips) assert.match(ip, /^10\.244\.9\.\d+$/);
+  const page = await exec('curl', '-s', '--max-time', '5', `http://${ips[0]}/`);
+  assert.match(page.out, /Welcome to nginx!/);
+
+  const logs = await exec('kubectl', 'logs', pods[0].metadata?.name ?? '');
+  assert.match(logs.out, /nginx listening on :80/);
+
+  assert.equal((await exec('kubectl', 'expose', 'deployment', 'web', '--port=80')).code, 0);
+  const manifest = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'unready', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'web', image: 'nginx', readinessProbe: { httpGet: { path: '/', port: 81 }, periodSeconds: 1 } }] },
+  });
+  const file = join(dir, 'unready.json');
+  execFileSync('sh', ['-c', `cat > ${file}`], { input: manifest });
+  assert.equal((await exec('kubectl', 'apply', '-f', file)).code, 0);
+  const unreadyIP = await until('the unready pod Running', async () => {
+    const r = await exec('kubectl', 'get', 'pod', 'unready', '-o', 'jsonpath={.status.phase} {.status.podIP}');
+    const [phase, ip] = r.out.split(' ');
+    return phase === 'Running' && ip ? ip : undefined;
+  });
+  await until('unready in notReadyAddresses', async () => {
+    const r = await exec('kubectl', 'get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[0].notReadyAddresses[*].ip}');
+    return r.out.split(' ').includes(unreadyIP) ? true : undefined;
+  });
+  const ready = await exec('kubectl', 'get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[0].addresses[*].ip}');
+  assert.deepEqual(ready.out.split(' ').sort(), [...ips].sort());
+
+  // The pods' processes, found through their namespaces, must all be gone after the stop.
+  const podPids = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter((ns) => ns.startsWith(`ksvc-${node}-`))
+    .flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean));
+  assert.ok(podPids.length >= 4, `pod processes found: ${podPids.join(' ')}`);
+  up.kill('SIGINT');
+  assert.equal(await exited, 0);
+  assert.deepEqual(podPids.filter((pid) => existsSync(`/proc/${pid}`)), [], 'no pod process outlives the cluster');
+  const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`ksvc-${node}-`));
+  assert.deepEqual(left, [], 'no pod namespace outlives the cluster');
+  const procs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir));
+  assert.deepEqual(procs, [], 'no process of the cluster outlives it');
+});
