@@ -17,6 +17,8 @@ export interface DnsUpConfig {
   upstreams: DnsAddress[] | undefined;
 }
 
+export const DNS_STRING_FLAGS = ['cluster-domain', 'dns-listen', 'dns-upstream'] as const;
+
 export const DNS_DEFAULTS = {
   clusterDomain: 'cluster.local',
   // Port 0: several clusters (and parallel tests) on one host must not fight over a fixed port.

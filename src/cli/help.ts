@@ -34,8 +34,12 @@ Flags:
                                      the bridge kubesvc0 and turns IP forwarding on)
   --node-name NAME                   the Node's name (default: the host name)
   --pod-cidr CIDR                    the node's pod range (default: the first free /24 of 10.244.0.0/16)
+  --cluster-domain NAME              the cluster DNS zone (default cluster.local)
+  --dns-listen ADDR:PORT             host-facing cluster DNS address, UDP and TCP (default 127.0.0.1:0, a free port)
+  --dns-upstream ADDR[:PORT][,...]   resolvers for names outside the zone (default: /etc/resolv.conf's; "" for none)
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
-                                     store, etcdEndpoints, etcdCompactionInterval, controllers, logLevel (flags win)
+                                     store, etcdEndpoints, etcdCompactionInterval, controllers, clusterDomain,
+                                     dnsListen, dnsUpstream, logLevel (flags win)
   -h, --help                         show this help
 `;

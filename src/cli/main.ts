@@ -10,6 +10,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNodeAgent } from '../node/agent.js';
 import { hostRunner } from '../node/exec.js';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { startClusterDns } from '../dns/cluster-dns.js';
+import { upstreamsFromResolvConf } from '../dns/index.js';
 import { runCli } from './commands.js';
 import { runExec } from './exec.js';
 import { insideIsolatedNetns, prepareIsolatedNetns, runIsolated } from './isolated.js';
@@ -68,6 +72,24 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
         },
       };
     },
+    startDns: (api, cfg, log) => {
+      // In-process transport, like the controllers. Upstreams default to the host's resolv.conf.
+      const client = createClient(inProcessTransport(api.registry));
+      const upstreams = cfg.dns.upstreams ?? upstreamsFromResolvConf(readResolvConf());
+      const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
+      // The mirror pod (and a listener on the node's address, port 53) only where pods can reach it.
+      const node = cfg.node.agent && !isLoopback(host) ? { name: cfg.node.name, ip: host } : undefined;
+      const listen = [cfg.dns.listen, ...(node && !(cfg.dns.listen.host === host && cfg.dns.listen.port === 53) ? [{ host, port: 53 }] : [])];
+      const running = startClusterDns({ client, logger: log, clusterDomain: cfg.dns.clusterDomain, listen, upstreams, serviceCIDR: cfg.registry.serviceCIDR, node });
+      return {
+        ready: running.ready,
+        addresses: () => running.dns.addresses(),
+        stop: async () => {
+          await running.stop();
+          client.close();
+        },
+      };
+    },
     startNodeAgent: (api, cfg, log) => {
       const client = createClient(inProcessTransport(api.registry));
       const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
@@ -92,4 +114,16 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
       };
     },
   });
+}
+
+function readResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isLoopback(ip: string): boolean {
+  return (isIP(ip) === 4 && ip.startsWith('127.')) || ip === '::1';
 }

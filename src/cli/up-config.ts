@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { CONTROLLERS } from '../controllers/index.js';
 import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
+import { type DnsFlags, type DnsUpConfig, dnsConfigFromFlags } from './dns-flags.js';
 import { type NodeFlags, type NodeUpConfig, nodeConfigFromFlags } from './node-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,10 +35,12 @@ export interface UpConfig {
   controllers: string[];
   /** The node agent (src/node): off unless --node-agent or --isolated. */
   node: NodeUpConfig;
+  /** Cluster DNS (src/dns): always on; the host-facing listener defaults to a free loopback port. */
+  dns: DnsUpConfig;
 }
 
 /** The flags of `kubesvc up` exactly as typed (undefined = not given). */
-export interface UpFlags extends NodeFlags {
+export interface UpFlags extends NodeFlags, DnsFlags {
   'data-dir'?: string;
   listen?: string;
   'service-cidr'?: string;
@@ -80,6 +83,7 @@ export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
     ),
     controllers: parseControllers(flags.controllers ?? UP_DEFAULTS.controllers),
     node: nodeConfigFromFlags(flags),
+    dns: dnsConfigFromFlags(flags),
   };
 }
 

@@ -3,6 +3,7 @@
 // errors become UsageErrors (exit code 2).
 import { parseArgs } from 'node:util';
 import { upFlagsFromFile } from './config-file.js';
+import { DNS_STRING_FLAGS } from './dns-flags.js';
 import { NODE_BOOLEAN_FLAGS, NODE_STRING_FLAGS } from './node-flags.js';
 import { type UpConfig, type UpFlags, upConfigFromFlags } from './up-config.js';
 import { UsageError } from './usage-error.js';
@@ -28,6 +29,7 @@ export function parseUpArgs(argv: string[], cwd: string): UpArgs {
   };
   for (const f of STRING_FLAGS) options[f] = { type: 'string' };
   for (const f of NODE_STRING_FLAGS) options[f] = { type: 'string' };
+  for (const f of DNS_STRING_FLAGS) options[f] = { type: 'string' };
   for (const f of NODE_BOOLEAN_FLAGS) options[f] = { type: 'boolean' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -49,6 +51,10 @@ export function parseUpArgs(argv: string[], cwd: string): UpArgs {
     if (typeof v === 'string') flags[f] = v;
   }
   for (const f of NODE_BOOLEAN_FLAGS) if (parsed.values[f] === true) flags[f] = 'true';
+  for (const f of DNS_STRING_FLAGS) {
+    const v = parsed.values[f];
+    if (typeof v === 'string') flags[f] = v;
+  }
   return { help: false, config: upConfigFromFlags(flags, cwd) };
 }
 

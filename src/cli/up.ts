@@ -28,6 +28,8 @@ export interface UpDeps {
   startControllers(api: ApiServer, controllers: string[], logger: Logger): RunningComponent;
   /** Starts the node agent (only called when config.node.agent); its stop ends the pods too. */
   startNodeAgent?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
+  /** Starts cluster DNS (src/dns); ready once its caches have synced and it listens. */
+  startDns?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent & { addresses(): { host: string; port: number }[] };
 }
 
 /** A component with a readiness promise and a stop. */
@@ -66,6 +68,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   let api: ApiServer | undefined;
   let controllers: RunningComponent | undefined;
   let nodeAgent: RunningComponent | undefined;
+  let dns: (RunningComponent & { addresses(): { host: string; port: number }[] }) | undefined;
   const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
   let stopping = false;
   // Settles with the exit code once the process should end (a signal, or a component died).
@@ -102,6 +105,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       const synced = await Promise.race([controllers.ready.then(() => 'ready' as const), finished]);
       if (synced !== 'ready') return await shutdown(synced);
     }
+    if (deps.startDns) {
+      // Pods find Services by name from their first lookup: DNS answers before the cluster is announced.
+      dns = deps.startDns(api, config, log.with({ component: 'dns' }));
+      const answering = await Promise.race([dns.ready.then(() => 'ready' as const), finished]);
+      if (answering !== 'ready') return await shutdown(answering);
+    }
     if (config.node.agent && deps.startNodeAgent) {
       // The Node is registered (Ready or saying why not) before the cluster is announced.
       nodeAgent = deps.startNodeAgent(api, config, log.with({ component: 'node-agent' }));
@@ -113,7 +122,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     const kubeconfig = kubeconfigPath(config);
     await writeFileAtomic(kubeconfig, renderKubeconfig(url));
     log.info('kubesvc is ready', { server: url, kubeconfig, store: config.store.backend });
-    deps.print(readyText(url, kubeconfig, config));
+    deps.print(readyText(url, kubeconfig, config, dns?.addresses()[0]));
   } catch (e) {
     fail('start-up failed', e);
   }
@@ -148,6 +157,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       result = EXIT_FAILURE;
     }
     try {
+      await dns?.stop();
+    } catch (e) {
+      log.error('stopping cluster DNS failed', { err: e });
+      result = EXIT_FAILURE;
+    }
+    try {
       await controllers?.stop();
     } catch (e) {
       log.error('stopping the controllers failed', { err: e });
@@ -177,10 +192,11 @@ function advertiseAddress(host: string): string {
   return host;
 }
 
-function readyText(url: string, kubeconfig: string, config: UpConfig): string {
+function readyText(url: string, kubeconfig: string, config: UpConfig, dns?: { host: string; port: number }): string {
   const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
+  const dnsLine = dns ? `\nCluster DNS (${config.dns.clusterDomain}) at ${dns.host.includes(':') ? `[${dns.host}]` : dns.host}:${dns.port}, e.g. dig @${dns.host} -p ${dns.port} kubernetes.default.svc.${config.dns.clusterDomain}\n` : '';
   return `kubesvc is running: API server at ${url}, store ${config.store.backend}${where}.
-
+${dnsLine}
 ${
     config.node.isolated
       ? `The cluster runs in its own network namespace; run commands inside it with kubesvc exec:
