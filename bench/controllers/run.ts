@@ -8,7 +8,7 @@
 //   3. RSS of the process (API server + store + controllers + this driver's counters).
 // Prints a Markdown table. Usage:
 //   node --import tsx bench/controllers/run.ts [--services 10000] [--pods-per-service 10] [--samples 300] [--store memory|embedded]
-//     [--controllers-transport in-process|http] [--burst 500 --bursts 5]
+//     [--controllers-transport in-process|http] [--burst 500 --bursts 5] [--workers 5]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'controllers-transport': { type: 'string', default: 'in-process' },
     /** Then this many pods (random, distinct) flip at once, `--bursts` times. 0: skip. */
     burst: { type: 'string', default: '0' },
+    /** Concurrent reconciles per controller (ControllersConfig.workers). */
+    workers: { type: 'string', default: '5' },
     bursts: { type: 'string', default: '5' },
   },
 });
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
       await api.listen('127.0.0.1', 0);
       ctrlClient = createClient(httpTransport({ server: `http://127.0.0.1:${api.port()}` }));
     }
-    const ctrl = startControllers({ client: ctrlClient, logger });
+    const ctrl = startControllers({ client: ctrlClient, logger, workers: Number(values.workers) });
     await ctrl.ready;
     const syncSecs = (nowMs() - t) / 1000;
     while (convergedSvcs < SERVICES_N) {
@@ -264,7 +266,7 @@ async function main(): Promise<void> {
     await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
-  console.log(`\n${SERVICES_N} Services × ${PODS_PER} pods (${SERVICES_N * PODS_PER} pods), store ${values.store}, controllers over ${values['controllers-transport']}, Node ${process.version}\n`);
+  console.log(`\n${SERVICES_N} Services × ${PODS_PER} pods (${SERVICES_N * PODS_PER} pods), store ${values.store}, controllers over ${values['controllers-transport']} with ${values.workers} workers each, Node ${process.version}\n`);
   console.log('| measurement | result |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 }
