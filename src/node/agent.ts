@@ -200,6 +200,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           return;
         }
         busyboxPath = await busyboxDir();
+        if (!busyboxPath) log.warn('busybox not found: busybox and alpine images get the host tools instead of its applets; install it with apt-get install busybox');
         sandboxes = await SandboxManager.create({
           run,
           logger: log,

@@ -180,6 +180,24 @@ if (inOwnNetns(import.meta.url)) {
     assert.match(out, /^env$/m);
   });
 
+  test('init containers run first, in order; a failing liveness probe restarts the container', async () => {
+    const out = join(dataDir, 'init.out');
+    await create('lively', {
+      initContainers: [
+        { name: 'one', image: 'busybox', command: ['sh', '-c', `echo one >> ${out}`] },
+        { name: 'two', image: 'busybox', command: ['sh', '-c', `echo two >> ${out}`] },
+      ],
+      containers: [{ name: 'web', image: 'nginx', livenessProbe: { tcpSocket: { port: 8081 }, periodSeconds: 1, failureThreshold: 2 } }],
+    });
+    const p = await until('a liveness restart', async () => ((x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && x)(await pods.get('default', 'lively')), 20_000);
+    assert.equal(execFileSync('cat', [out], { encoding: 'utf8' }), 'one\ntwo\n');
+    assert.deepEqual(p.status?.initContainerStatuses?.map((s) => s.state?.terminated?.reason), ['Completed', 'Completed']);
+    assert.equal(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+    // nginx dies of the SIGTERM the kubelet sends: exit code 0 from its handler.
+    assert.equal(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 0);
+    await pods.delete('default', 'lively', { gracePeriodSeconds: 0 });
+  });
+
   test('an unknown image without a command waits in ErrImagePull with advice', async () => {
     await create('noimg', { containers: [{ name: 'c', image: 'example.com/team/app:1' }] });
     const p = await until('ErrImagePull', async () =>
