@@ -82,8 +82,15 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
     },
   };
   const cache = new ForwardCache({ maxEntries: cfg.cacheSize, maxTtl: cfg.cacheMaxTtl, maxNegativeTtl: cfg.cacheMaxNegativeTtl, now });
-  const forwarder = cfg.upstreams.length
-    ? new Forwarder({ upstreams: cfg.upstreams, timeoutMs: cfg.upstreamTimeoutMs, cache, onCache: (hit) => metrics.cache(hit) })
+  // An upstream that is one of our own listeners would forward every miss to ourselves forever
+  // (what CoreDNS's loop plugin guards against): leave it out, loudly.
+  const upstreams = cfg.upstreams.filter((u) => {
+    const self = cfg.listen.some((l) => l.port !== 0 && l.port === u.port && (l.host === u.host || l.host === '0.0.0.0' || l.host === '::'));
+    if (self) log.warn('ignoring an upstream that is this server itself', { upstream: `${u.host}:${u.port}` });
+    return !self;
+  });
+  const forwarder = upstreams.length
+    ? new Forwarder({ upstreams, timeoutMs: cfg.upstreamTimeoutMs, cache, onCache: (hit) => metrics.cache(hit) })
     : undefined;
   const deps: HandlerDeps = { ctx, forwarder, metrics, maxUdpPayload: cfg.maxUdpPayload, synced: () => isSynced, answerCache: new AnswerCache() };
 

@@ -18,10 +18,12 @@ export interface Listener {
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_CONNECTIONS = 1000;
 const MAX_TCP_PENDING = 16;
+const UDP_RECV_BUFFER = 4 << 20;
 
 export async function listen(deps: HandlerDeps, where: Listen, log: Logger): Promise<Listener> {
   const family = net.isIPv6(where.host) ? 'udp6' : 'udp4';
-  const udp = dgram.createSocket({ type: family, reuseAddr: false });
+  // A large receive buffer absorbs bursts (a client with hundreds of queries in flight) instead of dropping them.
+  const udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_RECV_BUFFER });
   udp.on('message', (msg, rinfo) => {
     // Source port 0 cannot be answered; it is only ever spoofed.
     if (rinfo.port === 0) return;
