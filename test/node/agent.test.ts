@@ -198,6 +198,20 @@ if (inOwnNetns(import.meta.url)) {
     await pods.delete('default', 'lively', { gracePeriodSeconds: 0 });
   });
 
+  test('exec readiness probes run inside the sandbox; hostNetwork pods get the node IP and hostname', async () => {
+    await create('exec-ready', {
+      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 1; touch /tmp/ready-$(hostname); sleep 3600'], readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ready-exec-ready'] }, periodSeconds: 1 } }],
+    });
+    await create('on-host', { hostNetwork: true, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `hostname > ${join(dataDir, 'host.out')}`] }] });
+    const p = await until('exec-ready Ready', async () => ((x) => ready(x) && x)(await pods.get('default', 'exec-ready')), 15_000);
+    assert.equal(p.status?.containerStatuses?.[0]?.ready, true);
+    const h = await until('on-host Succeeded', async () => ((x) => x.status?.phase === 'Succeeded' && x)(await pods.get('default', 'on-host')));
+    assert.equal(h.status?.podIP, '127.0.0.1');
+    assert.equal(execFileSync('cat', [join(dataDir, 'host.out')], { encoding: 'utf8' }).trim(), 'node-a');
+    execFileSync('rm', ['-f', '/tmp/ready-exec-ready']);
+    await pods.delete('default', 'exec-ready', { gracePeriodSeconds: 0 });
+  });
+
   test('an unknown image without a command waits in ErrImagePull with advice', async () => {
     await create('noimg', { containers: [{ name: 'c', image: 'example.com/team/app:1' }] });
     const p = await until('ErrImagePull', async () =>
