@@ -13,9 +13,9 @@ export interface FakeUpstream {
 }
 
 /** `records` maps "name TYPE" → answers; a name with no entry of any type is NXDOMAIN. */
-export async function startFakeUpstream(records: Record<string, Answer[]>, soaTtl = 60): Promise<FakeUpstream> {
+export async function startFakeUpstream(records: Record<string, Answer[]>, soaTtl = 60, opts: { truncateUdp?: boolean } = {}): Promise<FakeUpstream> {
   const seen: string[] = [];
-  const respond = (msg: Buffer): Buffer | undefined => {
+  const respond = (msg: Buffer, udp = false): Buffer | undefined => {
     let q: packet.DecodedPacket;
     try {
       q = packet.decode(msg);
@@ -34,6 +34,10 @@ export async function startFakeUpstream(records: Record<string, Answer[]>, soaTt
       ttl: soaTtl,
       data: { mname: 'ns.example.org', rname: 'hostmaster.example.org', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: soaTtl },
     };
+    // A truncating upstream: over UDP only the header and TC, so the client must retry over TCP.
+    if (udp && opts.truncateUdp) {
+      return packet.encode({ type: 'response', id: q.id, flags: packet.RECURSION_AVAILABLE | packet.TRUNCATED_RESPONSE, questions: [question] });
+    }
     return packet.encode({
       type: 'response',
       id: q.id,
@@ -45,7 +49,7 @@ export async function startFakeUpstream(records: Record<string, Answer[]>, soaTt
   };
   const udp = dgram.createSocket('udp4');
   udp.on('message', (m, r) => {
-    const out = respond(m);
+    const out = respond(m, true);
     if (out) udp.send(out, r.port, r.address);
   });
   await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()));
