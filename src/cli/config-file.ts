@@ -17,6 +17,8 @@ const FIELDS: Record<string, keyof UpFlags> = {
   etcdCompactionInterval: 'etcd-compaction-interval',
   logLevel: 'log-level',
   controllers: 'controllers',
+  proxyMode: 'proxy-mode',
+  proxyNetns: 'proxy-netns',
   clusterDomain: 'cluster-domain',
   dnsListen: 'dns-listen',
   dnsUpstream: 'dns-upstream',

@@ -37,9 +37,12 @@ Flags:
   --cluster-domain NAME              the cluster DNS zone (default cluster.local)
   --dns-listen ADDR:PORT             host-facing cluster DNS address, UDP and TCP (default 127.0.0.1:0, a free port)
   --dns-upstream ADDR[:PORT][,...]   resolvers for names outside the zone (default: /etc/resolv.conf's; "" for none)
+  --proxy-mode MODE                  service proxy: nftables, iptables or none (default none; nftables with the
+                                     node agent, which owns the node network); userspace is not implemented yet
+  --proxy-netns NAME                 program the proxy's rules inside this network namespace (ip netns)
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
                                      store, etcdEndpoints, etcdCompactionInterval, controllers, clusterDomain,
-                                     dnsListen, dnsUpstream, logLevel (flags win)
+                                     dnsListen, dnsUpstream, proxyMode, proxyNetns, logLevel (flags win)
   -h, --help                         show this help
 `;

@@ -2,6 +2,8 @@
 // The only place that touches process.argv, the environment, signals and the exit code.
 import { createApiServer } from '../apiserver/index.js';
 import { createClient, inProcessTransport } from '../client/index.js';
+import { createProxy } from '../proxy/index.js';
+import { upProxyConfig } from '../proxy/up-options.js';
 import { startControllers } from '../controllers/index.js';
 import { registryBinder } from '../controllers/scheduler-binding.js';
 import { openStore } from '../store/index.js';
@@ -86,6 +88,19 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
         addresses: () => running.dns.addresses(),
         stop: async () => {
           await running.stop();
+          client.close();
+        },
+      };
+    },
+    startProxy: (api, cfg, log) => {
+      // In-process transport, like the controllers; nft/iptables/conntrack run in --proxy-netns if given.
+      const client = createClient(inProcessTransport(api.registry));
+      const proxy = createProxy(upProxyConfig(cfg.proxy, client, cfg.registry.serviceCIDR, log));
+      proxy.start();
+      return {
+        ready: proxy.ready,
+        stop: async () => {
+          await proxy.stop();
           client.close();
         },
       };

@@ -16,6 +16,7 @@ test('defaults: ./.kubesvc, 127.0.0.1:6443, embedded store in <data-dir>/store, 
     controllers: ['*'],
     node: { agent: false, isolated: false, name: hostname().toLowerCase(), podCIDR: undefined },
     dns: { clusterDomain: 'cluster.local', listen: { host: '127.0.0.1', port: 0 }, upstreams: undefined },
+    proxy: { mode: 'none', netns: undefined, nodeName: hostname().toLowerCase() },
   });
 });
 

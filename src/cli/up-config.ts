@@ -6,6 +6,7 @@ import { CONTROLLERS } from '../controllers/index.js';
 import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
 import { type DnsFlags, type DnsUpConfig, dnsConfigFromFlags } from './dns-flags.js';
+import { parseUpProxyFlags, type UpProxyOptions } from '../proxy/up-options.js';
 import { type NodeFlags, type NodeUpConfig, nodeConfigFromFlags } from './node-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -37,6 +38,8 @@ export interface UpConfig {
   node: NodeUpConfig;
   /** Cluster DNS (src/dns): always on; the host-facing listener defaults to a free loopback port. */
   dns: DnsUpConfig;
+  /** The service proxy (--proxy-mode, --proxy-netns): none by default, nftables with the node agent. */
+  proxy: UpProxyOptions;
 }
 
 /** The flags of `kubesvc up` exactly as typed (undefined = not given). */
@@ -50,6 +53,8 @@ export interface UpFlags extends NodeFlags, DnsFlags {
   'log-level'?: string;
   'etcd-compaction-interval'?: string;
   controllers?: string;
+  'proxy-mode'?: string;
+  'proxy-netns'?: string;
 }
 
 export const UP_DEFAULTS = {
@@ -68,6 +73,7 @@ const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
 
 export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
   const dataDir = resolve(cwd, nonEmpty('--data-dir', flags['data-dir'] ?? UP_DEFAULTS.dataDir));
+  const node = nodeConfigFromFlags(flags);
   return {
     dataDir,
     listen: parseListen(flags.listen ?? UP_DEFAULTS.listen),
@@ -82,9 +88,18 @@ export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
       flags['etcd-compaction-interval'] ?? UP_DEFAULTS.compactionInterval,
     ),
     controllers: parseControllers(flags.controllers ?? UP_DEFAULTS.controllers),
-    node: nodeConfigFromFlags(flags),
+    node,
     dns: dnsConfigFromFlags(flags),
+    proxy: parseProxy(flags, node),
   };
+}
+
+function parseProxy(flags: UpFlags, node: NodeUpConfig): UpProxyOptions {
+  try {
+    return parseUpProxyFlags({ mode: flags['proxy-mode'], netns: flags['proxy-netns'], nodeName: node.name, nodeAgent: node.agent });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 /** `*`, names, and `-name` to switch one off (kube-controller-manager's --controllers); `""` runs none. */

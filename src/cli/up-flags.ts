@@ -18,6 +18,8 @@ const STRING_FLAGS = [
   'log-level',
   'etcd-compaction-interval',
   'controllers',
+  'proxy-mode',
+  'proxy-netns',
 ] as const satisfies readonly (keyof UpFlags)[];
 
 export type UpArgs = { help: true } | { help: false; config: UpConfig };

@@ -28,6 +28,8 @@ export interface UpDeps {
   startControllers(api: ApiServer, controllers: string[], logger: Logger): RunningComponent;
   /** Starts the node agent (only called when config.node.agent); its stop ends the pods too. */
   startNodeAgent?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
+  /** Starts the service proxy (only called when config.proxy.mode is not "none"); ready after its first sync. */
+  startProxy?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
   /** Starts cluster DNS (src/dns); ready once its caches have synced and it listens. */
   startDns?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent & { addresses(): { host: string; port: number }[] };
 }
@@ -68,6 +70,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   let api: ApiServer | undefined;
   let controllers: RunningComponent | undefined;
   let nodeAgent: RunningComponent | undefined;
+  let proxy: RunningComponent | undefined;
   let dns: (RunningComponent & { addresses(): { host: string; port: number }[] }) | undefined;
   const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
   let stopping = false;
@@ -117,6 +120,12 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       const registered = await Promise.race([nodeAgent.ready.then(() => 'ready' as const), finished]);
       if (registered !== 'ready') return await shutdown(registered);
     }
+    if (config.proxy.mode !== 'none' && deps.startProxy) {
+      // Rules for every Service listed at start are live before the cluster is announced.
+      proxy = deps.startProxy(api, config, log.with({ component: 'proxy' }));
+      const programmed = await Promise.race([proxy.ready.then(() => 'ready' as const), finished]);
+      if (programmed !== 'ready') return await shutdown(programmed);
+    }
 
     const url = serverURL({ host: config.listen.host, port: api.port() });
     const kubeconfig = kubeconfigPath(config);
@@ -150,6 +159,13 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
 
   async function closeAll(code: number): Promise<number> {
     let result = code;
+    try {
+      // The proxy's rules go before the node's network (the node agent) does.
+      await proxy?.stop();
+    } catch (e) {
+      log.error('stopping the proxy failed', { err: e });
+      result = EXIT_FAILURE;
+    }
     try {
       await nodeAgent?.stop();
     } catch (e) {
