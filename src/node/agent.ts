@@ -22,6 +22,7 @@ import {
 import type { Logger } from '../util/log.js';
 import { processStartTime, launchProcess, signalProcess, type ProcessLauncher } from './container-process.js';
 import { hostRunner, type Runner } from './exec.js';
+import { LogIndexer } from './log-index.js';
 import { createLogServer, LogNotFound } from './log-server.js';
 import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
@@ -98,6 +99,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     return w.logSource(container, previous);
   });
   let rotateTimer: NodeJS.Timeout | undefined;
+  const indexer = new LogIndexer();
   const recorder = createEventRecorder({ client: config.client, component: 'kubelet', host: config.nodeName, logger: log });
   const factory = new SharedInformerFactory(config.client, { logger: log });
   const queue = new WorkQueue<string>({ name: 'node-agent' });
@@ -237,13 +239,24 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         for (const uid of await sandboxes.known()) if (!keep.has(uid)) await killRecorded(uid);
         await sandboxes.removeStale(keep);
         workersDone = runWorkers(queue, config.workers ?? 8, sync);
-        const rotate = () => {
+        // Every 500 ms: timestamp checkpoints for grown logs; every 10 s: rotation.
+        let ticks = 0;
+        const logTick = () => {
           rotateTimer = setTimeout(() => {
-            void Promise.all([...workers.values()].map((w) => w.rotateLogs(config.logMaxBytes ?? 10 * 1024 * 1024).catch(() => {}))).finally(rotate);
-          }, 10_000);
+            const ws = [...workers.values()];
+            const rotate = ++ticks % 20 === 0;
+            void Promise.all(
+              ws.map(async (w) => {
+                await indexer.tick(w.liveLogFiles(), Date.now());
+                if (rotate) await w.rotateLogs(config.logMaxBytes ?? 10 * 1024 * 1024, indexer);
+              }),
+            )
+              .catch((e: unknown) => log.debug('log upkeep failed', { err: e }))
+              .finally(logTick);
+          }, 500);
           rotateTimer.unref();
         };
-        rotate();
+        logTick();
         log.info('node agent is running pods', { podCIDR: registration.podCIDR(), bridge: 'kubesvc0' });
         resolveReady();
       } catch (e) {

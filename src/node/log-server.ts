@@ -1,10 +1,11 @@
 // The agent's own HTTP endpoint, the kubelet's /containerLogs/<ns>/<pod>/<container>: the
 // apiserver forwards pods/<p>/log here (src/apiserver/node-streams.ts). Parameters as the kubelet:
-// follow, previous, tailLines, limitBytes. Errors are plain text with 400/404; the apiserver turns
+// follow, previous, tailLines, limitBytes, timestamps, sinceSeconds, sinceTime (times from log-index.ts). Errors are plain text with 400/404; the apiserver turns
 // them into Status messages.
 import { open, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nanoTime, readIndex, stampLines, type StampedLine } from './log-index.js';
 
 export interface LogSource {
   /** Oldest first: a rotated part, then the live file. */
@@ -30,38 +31,36 @@ export interface LogServer {
   close(): Promise<void>;
 }
 
-async function readAll(files: string[]): Promise<Buffer> {
-  const parts: Buffer[] = [];
+/** The lines of the given files (oldest first), each with its checkpoint time. */
+async function readStamped(files: string[], nowMs: number): Promise<StampedLine[]> {
+  const lines: StampedLine[] = [];
   for (const f of files) {
+    let data: Buffer;
     try {
-      parts.push(await readFile(f));
+      data = await readFile(f);
     } catch {
-      // a rotated part that is not there
+      continue; // a rotated part that is not there
     }
+    lines.push(...stampLines(data, await readIndex(f), nowMs));
   }
-  return Buffer.concat(parts);
+  return lines;
 }
 
-function lastLines(buf: Buffer, n: number): Buffer {
-  if (n <= 0) return Buffer.alloc(0);
-  let end = buf.length;
-  if (end > 0 && buf[end - 1] === 0x0a) end--;
-  let i = end;
-  let seen = 0;
-  while (i > 0) {
-    if (buf[i - 1] === 0x0a && ++seen === n) break;
-    i--;
-  }
-  return buf.subarray(i);
+function render(lines: readonly StampedLine[], timestamps: boolean): Buffer {
+  return Buffer.concat(lines.flatMap((l) => (timestamps ? [Buffer.from(`${nanoTime(l.ms)} `), l.text] : [l.text])));
 }
 
 async function serveLogs(src: LogSource, url: URL, res: ServerResponse): Promise<void> {
-  const follow = url.searchParams.get('follow') === 'true';
-  const tail = url.searchParams.get('tailLines');
-  const limitText = url.searchParams.get('limitBytes');
+  const q = url.searchParams;
+  const follow = q.get('follow') === 'true';
+  const timestamps = q.get('timestamps') === 'true';
+  const tail = q.get('tailLines');
+  const limitText = q.get('limitBytes');
   let budget = limitText ? Number(limitText) : Infinity;
-  let data = await readAll(src.files);
-  if (tail !== null) data = lastLines(data, Number(tail));
+  const now = Date.now();
+  const since = q.get('sinceSeconds') !== null ? now - Number(q.get('sinceSeconds')) * 1000 : q.get('sinceTime') !== null ? Date.parse(q.get('sinceTime')!) : -Infinity;
+  let lines = (await readStamped(src.files, now)).filter((l) => l.ms >= since);
+  if (tail !== null) lines = Number(tail) > 0 ? lines.slice(-Number(tail)) : [];
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   const send = (b: Buffer): boolean => {
     if (budget <= 0) return false;
@@ -70,7 +69,7 @@ async function serveLogs(src: LogSource, url: URL, res: ServerResponse): Promise
     res.write(chunk);
     return budget > 0;
   };
-  if (!send(data) || !follow) return void res.end();
+  if (!send(render(lines, timestamps)) || !follow) return void res.end();
   const live = src.files[src.files.length - 1];
   let offset = (await stat(live).catch(() => ({ size: 0 }))).size;
   let closed = false;
@@ -84,7 +83,7 @@ async function serveLogs(src: LogSource, url: URL, res: ServerResponse): Promise
       await fh.read(buf, 0, buf.length, offset);
       await fh.close();
       offset = size;
-      if (!send(buf)) break;
+      if (!send(render(stampLines(buf, [], Date.now()), timestamps))) break;
       continue;
     }
     if (!src.live()) break;

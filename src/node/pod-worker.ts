@@ -14,6 +14,7 @@ import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
 import { runProbe, type ExecInSandbox } from './probe.js';
 import { podStatus, type ContainerView, type Terminated } from './pod-status.js';
+import type { LogIndexer } from './log-index.js';
 import { LogNotFound, type LogSource } from './log-server.js';
 import type { Sandbox, SandboxManager } from './sandbox.js';
 
@@ -488,15 +489,23 @@ export class PodWorker {
   }
 
   /** Copy-and-truncate rotation (the writers hold O_APPEND descriptors): one older part is kept. */
-  async rotateLogs(maxBytes: number): Promise<void> {
+  async rotateLogs(maxBytes: number, indexer: LogIndexer): Promise<void> {
     for (const st of this.containers.values()) {
       if (!st.running) continue;
       const f = this.logFile(st, st.restartCount);
       const size = (await stat(f).catch(() => ({ size: 0 }))).size;
       if (size <= maxBytes) continue;
       await copyFile(f, `${f}.1`);
+      await copyFile(`${f}.idx`, `${f}.1.idx`).catch(() => {});
       await truncate(f, 0);
+      await truncate(`${f}.idx`, 0).catch(() => {});
+      indexer.reset(f);
     }
+  }
+
+  /** The log files of running containers (for timestamp checkpoints). */
+  liveLogFiles(): string[] {
+    return [...this.containers.values()].filter((st) => st.running).map((st) => this.logFile(st, st.restartCount));
   }
 
   stopTimers(): void {

@@ -129,6 +129,8 @@ if (inOwnNetns(import.meta.url)) {
     assert.match(web.text, /nginx listening on :80\n/);
     assert.equal((await get('web-1/log?tailLines=1')).text.split('\n').filter(Boolean).length, 1);
     assert.equal((await get('web-1/log?limitBytes=5')).text, 'nginx');
+    assert.match((await get('web-1/log?timestamps=true')).text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z nginx listening on :80\n/);
+    assert.equal((await get('web-1/log?sinceSeconds=1')).text, '');
     const prev = await get('web-1/log?previous=true');
     assert.equal(prev.code, 400);
     assert.equal(JSON.parse(prev.text).message, 'previous terminated container "nginx" in pod "web-1" not found');
