@@ -2,6 +2,7 @@
 // success, a TCP connect is success, exec exit 0 is success. Returns a message on failure, worded
 // like the kubelet's event texts.
 import { request } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Probe } from 'kubernetes-types/core/v1.js';
@@ -60,6 +61,47 @@ function tcpSocket(probe: NonNullable<Probe['tcpSocket']>, podIP: string, c: Con
   });
 }
 
+/** A protobuf string field (tag 1) for grpc.health.v1.HealthCheckRequest.service. */
+function healthRequest(service: string): Buffer {
+  const s = Buffer.from(service);
+  const msg = s.length ? Buffer.concat([Buffer.from([0x0a, s.length]), s]) : Buffer.alloc(0);
+  const frame = Buffer.alloc(5);
+  frame.writeUInt32BE(msg.length, 1); // uncompressed, then the length
+  return Buffer.concat([frame, msg]);
+}
+
+const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+
+/** grpc.health.v1.Health/Check over HTTP/2 without TLS, as the kubelet's gRPC probe. */
+function grpcProbe(probe: NonNullable<Probe['grpc']>, podIP: string, timeoutMs: number): Promise<ProbeResult> {
+  const target = `${podIP}:${probe.port}`;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.close();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ ok: false, message: `timeout: health rpc did not complete within ${timeoutMs / 1000}s` }), timeoutMs);
+    const session = http2Connect(`http://${target}`);
+    session.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: `timeout: failed to connect service "${target}" within ${timeoutMs / 1000}s: ${e.code ?? e.message}` }));
+    const req = session.request({ ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers' });
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('error', (e) => done({ ok: false, message: `rpc error: ${e.message}` }));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // HealthCheckResponse: field 1 (varint) = status; absent = UNKNOWN.
+      const msg = body.subarray(5);
+      const status = msg.length >= 2 && msg[0] === 0x08 ? msg[1] : 0;
+      done(status === 1 ? { ok: true } : { ok: false, message: `service unhealthy (responded with "${SERVING_STATUS[status] ?? status}")` });
+    });
+    req.end(healthRequest(probe.service ?? ''));
+  });
+}
+
 export async function runProbe(probe: Probe, podIP: string, c: Container, exec: ExecInSandbox): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.httpGet) return httpGet(probe.httpGet, podIP, c, timeoutMs);
@@ -69,5 +111,6 @@ export async function runProbe(probe: Probe, podIP: string, c: Container, exec: 
     if (r.exitCode === 0) return { ok: true };
     return { ok: false, message: r.output.trim() || `command "${(probe.exec.command ?? []).join(' ')}" exited with ${r.exitCode}` };
   }
-  return { ok: false, message: 'probe handler not supported by kubesvc (grpc probes are not implemented yet)' };
+  if (probe.grpc) return grpcProbe(probe.grpc, podIP, timeoutMs);
+  return { ok: false, message: 'the probe has no handler (httpGet, tcpSocket, exec or grpc)' };
 }
