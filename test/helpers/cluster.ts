@@ -150,7 +150,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     if (child) throw new Error('kubesvc is already running');
     // The kubeconfig appearing is the readiness signal: remove the one from a previous run.
     await rm(kubeconfig, { force: true });
-    const args = [KUBESVC_BIN, 'up', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...(opts.args ?? [])];
+    // Tests never forward DNS to the machine's resolver: unless a test brings its own fake upstream,
+    // point the cluster DNS at a loopback port where nothing answers.
+    const extra = opts.args ?? [];
+    const upstream = extra.includes('--dns-upstream') ? [] : ['--dns-upstream', '127.0.0.1:9'];
+    const args = [KUBESVC_BIN, 'up', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...upstream, ...extra];
     const c = spawn(process.execPath, args, { env: { PATH: baseEnv().PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     exited = track(c);
