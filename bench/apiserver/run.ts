@@ -2,7 +2,7 @@
 // `kubesvc up` on a temp data dir and a free loopback port, measures, prints a Markdown report,
 // stops the server by PID and removes the temp dir.
 //
-//   npm run build && node --import tsx bench/apiserver/run.ts [--services 10000] [--watchers 100]
+//   npm run build && node --import tsx bench/apiserver/run.ts [--services 10000] [--watchers 100] [--controllers '*'|'']
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     services: { type: 'string', default: '10000' },
     watchers: { type: 'string', default: '100' },
     store: { type: 'string', default: 'embedded' },
+    // Passed to `kubesvc up --controllers`: "" measures the API server alone (no informer caches).
+    controllers: { type: 'string', default: '*' },
   },
 });
 const TOTAL = Number(values.services);
@@ -35,7 +37,7 @@ const svc = (name: string) => ({
 async function main() {
   const tmp = await mkdtemp(join(tmpdir(), 'kubesvc-bench-'));
   const dataDir = join(tmp, 'data');
-  const child = spawn(process.execPath, [join(ROOT, 'bin/kubesvc'), 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--store', String(values.store), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/kubesvc'), 'up', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--store', String(values.store), '--controllers', String(values.controllers), '--dns-upstream', '', '--log-level', 'warn'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { PATH: process.env.PATH ?? '', HOME: tmp },
   });
