@@ -11,6 +11,7 @@ import { createLogger } from '../util/log.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNodeAgent } from '../node/agent.js';
+import { kubeDnsClusterIP } from '../dns/presence.js';
 import { hostRunner } from '../node/exec.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -108,7 +109,7 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
     startNodeAgent: (api, cfg, log) => {
       const client = createClient(inProcessTransport(api.registry));
       const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-      const agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: host, dataDir: join(cfg.dataDir, 'node'), podCIDR: cfg.node.podCIDR });
+      const agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: host, dataDir: join(cfg.dataDir, 'node'), podCIDR: cfg.node.podCIDR, serviceCIDRs: [cfg.registry.serviceCIDR], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
       return {
         ready: agent.start().then(() => agent.ready),
         stop: async () => {

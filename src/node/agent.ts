@@ -42,6 +42,8 @@ export interface NodeAgentConfig {
   clusterCIDR?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** Service CIDRs to route onto the pod bridge (see SandboxConfig.serviceCIDRs). */
+  serviceCIDRs?: string[];
   /** Namespaces of pods are `<netnsPrefix><uid>` under /run/netns (default `ksvc-<nodeName>-`). */
   netnsPrefix?: string;
   /** Network namespace of the node when the agent itself is not in it (tests): host commands and hostNetwork pods go there. */
@@ -213,6 +215,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           hostResolvConf: readText('/etc/resolv.conf'),
           nodeHostname: config.nodeName,
           hostHostsFile: readText('/etc/hosts'),
+          serviceCIDRs: config.serviceCIDRs,
         });
         pods = factory.informerFor(PODS, { fieldSelector: `spec.nodeName=${config.nodeName}` });
         factory.informerFor(SERVICES);

@@ -28,6 +28,11 @@ export interface SandboxConfig {
   /** The node's hostname and hosts file (hostNetwork pods). */
   nodeHostname: string;
   hostHostsFile: string;
+  /**
+   * Service CIDRs routed onto the bridge. A node without a default route (kubesvc up --isolated)
+   * could not send to ClusterIPs at all otherwise: routing happens before the proxy's DNAT.
+   */
+  serviceCIDRs?: string[];
 }
 
 export interface Sandbox {
@@ -53,7 +58,7 @@ export class SandboxManager {
   ) {}
 
   static async create(config: SandboxConfig): Promise<SandboxManager> {
-    const cfg = { ...config, bridge: config.bridge ?? BRIDGE };
+    const cfg = { ...config, bridge: config.bridge ?? BRIDGE, serviceCIDRs: config.serviceCIDRs ?? [] };
     const ipam = await Ipam.open(join(cfg.dataDir, 'ipam.json'), cfg.podCIDR);
     const m = new SandboxManager(cfg, ipam);
     await m.ensureBridge();
@@ -84,6 +89,8 @@ export class SandboxManager {
     });
     await run('ip', ['addr', 'replace', `${this.gateway()}/${this.ipam.prefixLength()}`, 'dev', bridge]);
     await run('ip', ['link', 'set', bridge, 'up']);
+    // Source = the bridge address, so replies from pods come straight back to the node.
+    for (const cidr of this.cfg.serviceCIDRs) await run('ip', ['route', 'replace', cidr, 'dev', bridge, 'src', this.gateway()]);
     // Pod → ClusterIP → other pod is routed through the node: forwarding must be on in its namespace.
     await run('sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
   }

@@ -95,6 +95,14 @@ test('kubesvc up --isolated + kubesvc exec: pods, probes, endpoints, logs, clean
   const ready = await exec('kubectl', 'get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[0].addresses[*].ip}');
   assert.deepEqual(ready.out.split(' ').sort(), [...ips].sort());
 
+  // The node (no default route in an isolated namespace) reaches the ClusterIP through the proxy:
+  // the service CIDR is routed onto the pod bridge.
+  const clusterIP = (await exec('kubectl', 'get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).out;
+  for (let i = 0; i < 6; i++) {
+    const viaService = await exec('curl', '-s', '--max-time', '5', `http://${clusterIP}/`);
+    assert.match(viaService.out, /Welcome to nginx!/, `request ${i} to ClusterIP ${clusterIP}: ${viaService.err}`);
+  }
+
   // The pods' processes, found through their namespaces, must all be gone after the stop.
   const podPids = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .split('\n')
