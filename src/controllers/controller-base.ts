@@ -52,6 +52,31 @@ export function fromContext(ctx: ControllerContext, component: string): Workload
  * A queue-driven controller: `register(queue)` adds the informer handlers at once, `reconcile(key)`
  * does the work once run() was called (throw to retry with backoff).
  */
+/**
+ * Run/stop for a controller driven by one work queue: `run` starts the workers once, `stop` shuts the
+ * queue, waits for reconciles in progress, then flushes the controller's pending events.
+ */
+export function workerLifecycle(
+  queue: WorkQueue<string>,
+  workers: number,
+  reconcile: (key: string) => Promise<ReconcileResult>,
+  logger: Logger,
+  recorder?: EventRecorder,
+): Controller {
+  let running: Promise<void> | undefined;
+  return {
+    run() {
+      if (running) return;
+      running = runWorkers(queue, workers, reconcile, { logger });
+    },
+    async stop() {
+      queue.shutDown();
+      await running;
+      await recorder?.flush();
+    },
+  };
+}
+
 export function queueController(
   name: string,
   f: Filled,
@@ -59,18 +84,6 @@ export function queueController(
   reconcile: (key: string) => Promise<ReconcileResult>,
 ): Controller & { queue: WorkQueue<string> } {
   const queue = new WorkQueue<string>({ name });
-  let workers: Promise<void> | undefined;
   register(queue);
-  return {
-    queue,
-    run() {
-      if (workers) return;
-      workers = runWorkers(queue, f.workers, reconcile, { logger: f.logger });
-    },
-    async stop() {
-      queue.shutDown();
-      await workers;
-      await f.recorder?.flush();
-    },
-  };
+  return { queue, ...workerLifecycle(queue, f.workers, reconcile, f.logger, f.recorder) };
 }

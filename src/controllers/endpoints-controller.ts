@@ -8,7 +8,7 @@ import { isAlreadyExists, isNotFound } from '../client/errors.js';
 import { deletedObject } from '../client/informer.js';
 import { ENDPOINTS, PODS, SERVICES } from '../client/kinds.js';
 import { splitKey } from '../client/objects.js';
-import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 import {
   findPort,
   isHeadless,
@@ -29,6 +29,7 @@ import {
 } from './endpoints-util.js';
 import { formatTriggerTime, TRIGGER_TIME_ANNOTATION, TriggerTimeTracker } from './endpoints-trigger-time.js';
 import { OVER_CAPACITY_ANNOTATION, repackSubsets, truncateSubsets, type PodEntry } from './endpoints-subsets.js';
+import { workerLifecycle } from './controller-base.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
 export const ENDPOINT_CONTROLLER = 'endpoint-controller';
@@ -215,16 +216,6 @@ export const endpointsController: ControllerDescriptor = {
       }
     };
 
-    let workers: Promise<void> | undefined;
-    return {
-      run() {
-        workers = runWorkers(queue, ctx.config.workers, sync, { logger: log });
-      },
-      async stop() {
-        queue.shutDown();
-        await workers;
-        await recorder.flush();
-      },
-    };
+    return workerLifecycle(queue, ctx.config.workers, sync, log, recorder);
   },
 };

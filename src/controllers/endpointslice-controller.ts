@@ -11,7 +11,7 @@ import { isNotFound } from '../client/errors.js';
 import { deletedObject } from '../client/informer.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../client/kinds.js';
 import { splitKey } from '../client/objects.js';
-import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 import {
   podEndpointFingerprint,
   POD_LABEL_INDEX,
@@ -28,6 +28,7 @@ import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, re
 import { formatTriggerTime, TRIGGER_TIME_ANNOTATION, TriggerTimeTracker } from './endpoints-trigger-time.js';
 import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import type { EventRecorder } from './events/index.js';
+import { workerLifecycle } from './controller-base.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
 export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
@@ -205,16 +206,6 @@ export const endpointSliceController: ControllerDescriptor = {
       }
     };
 
-    let workers: Promise<void> | undefined;
-    return {
-      run() {
-        workers = runWorkers(queue, ctx.config.workers, sync, { logger: log });
-      },
-      async stop() {
-        queue.shutDown();
-        await workers;
-        await recorder.flush();
-      },
-    };
+    return workerLifecycle(queue, ctx.config.workers, sync, log, recorder);
   },
 };

@@ -10,12 +10,13 @@ import { isNotFound } from '../client/errors.js';
 import { deletedObject } from '../client/informer.js';
 import { ENDPOINTS, ENDPOINTSLICES, SERVICES } from '../client/kinds.js';
 import { splitKey } from '../client/objects.js';
-import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 import { repackSubsets } from './endpoints-subsets.js';
 import { selectorOf, serviceKey } from './endpoints-util.js';
 import { SLICES_BY_SERVICE_INDEX, sliceServiceIndex } from './endpointslice-controller.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, portMapKey, type AddressType } from './endpointslice-reconciler.js';
 import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
+import { workerLifecycle } from './controller-base.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
 export const ENDPOINTSLICE_MIRRORING_CONTROLLER = 'endpointslice-mirroring-controller';
@@ -264,16 +265,6 @@ export const endpointSliceMirroringController: ControllerDescriptor = {
       }
     };
 
-    let workers: Promise<void> | undefined;
-    return {
-      run() {
-        workers = runWorkers(queue, ctx.config.workers, sync, { logger: log });
-      },
-      async stop() {
-        queue.shutDown();
-        await workers;
-        await recorder.flush();
-      },
-    };
+    return workerLifecycle(queue, ctx.config.workers, sync, log, recorder);
   },
 };
