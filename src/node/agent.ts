@@ -28,6 +28,7 @@ import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-c
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
 import { PodWorker } from './pod-worker.js';
 import { createNodeRegistration, type NodeRegistration } from './registration.js';
+import { isMirrorPod, mirrorLogSource } from './mirror-pod.js';
 import { SandboxManager } from './sandbox.js';
 
 export interface NodeAgentConfig {
@@ -97,6 +98,9 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   const byName = new Map<string, PodWorker>();
   const logServer = createLogServer((ns, name, container, previous) => {
     const w = byName.get(`${ns}/${name}`);
+    // Mirror pods stand for in-process components (DNS, proxy): their log is the component's.
+    const mirror = w ? undefined : mirrorLogSource(config.dataDir, ns, name, container);
+    if (mirror) return mirror;
     if (!w) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
     return w.logSource(container, previous);
   });
@@ -221,7 +225,8 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         factory.informerFor(SERVICES);
         const onPod = (p: Pod) => {
           const uid = p.metadata?.uid;
-          if (!uid) return;
+          // Mirror pods are run by kubesvc itself, not by the agent (as the kubelet's static pods).
+          if (!uid || isMirrorPod(p)) return;
           latest.set(uid, p);
           queue.add(uid);
         };
