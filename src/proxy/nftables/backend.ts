@@ -4,7 +4,7 @@ import type { Backend, SyncStats } from '../backend.js';
 import type { Exec } from '../exec.js';
 import type { Ruleset } from './ir.js';
 import { generateRuleset, type GeneratedRuleset } from './ruleset.js';
-import { deleteScript, fullScript, incrementalScript } from './transaction.js';
+import { deleteScript, fullScript, incrementalScript, refreshScript } from './transaction.js';
 
 export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Backend {
   let applied: Ruleset | undefined;
@@ -19,8 +19,10 @@ export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Back
     async sync(state, facts, full): Promise<SyncStats> {
       const rs = generateRuleset(state, facts, last);
       last = rs;
-      let script = full || !applied ? undefined : incrementalScript(applied, rs);
-      const kind = script === undefined ? 'full' : 'partial';
+      // full with a known kernel state (the periodic resync): rewrite in place, keeping affinity
+      // sets; with an unknown one (first sync, after a failure): replace the table.
+      let script = !applied ? undefined : full ? refreshScript(applied, rs) : incrementalScript(applied, rs);
+      const kind = script === undefined || full ? 'full' : 'partial';
       script ??= fullScript(rs);
       try {
         if (script !== '') await nft(script);

@@ -14,7 +14,7 @@ export interface BaseChainSpec {
 export type L4 = 'tcp' | 'udp' | 'sctp';
 
 /** Keys a verdict map or a set is looked up with. */
-export type LookupKey = 'daddr.proto.dport' | 'proto.dport' | 'saddr' | 'daddr';
+export type LookupKey = 'daddr.proto.dport' | 'proto.dport' | 'saddr' | 'daddr' | 'saddr.daddr';
 
 export type Match =
   /** ip saddr/daddr [!=] <addr | cidr | { list }> */
@@ -28,12 +28,15 @@ export type Match =
   | { readonly m: 'no-masq-mark' }
   | { readonly m: 'l4proto'; readonly proto: L4 }
   /** th dport N (needs an l4proto match before it) */
-  | { readonly m: 'dport'; readonly port: number };
+  | { readonly m: 'dport'; readonly port: number }
+  /**
+   * numgen random mod N == 0. Rules i = 0..N-2 of an endpoint cascade carry mod N-i (the last rule
+   * none), so each of N endpoints is picked with probability 1/N — no anonymous map, no chain.
+   */
+  | { readonly m: 'numgen'; readonly mod: number };
 
 export type Stmt =
   | { readonly s: 'vmap'; readonly key: LookupKey; readonly map: string }
-  /** numgen random mod N vmap { i : goto chain_i } */
-  | { readonly s: 'numgen'; readonly chains: readonly string[] }
   | { readonly s: 'jump' | 'goto'; readonly chain: string }
   | { readonly s: 'dnat'; readonly ip: string; readonly port: number }
   | { readonly s: 'masquerade' }
@@ -101,6 +104,8 @@ function lookupExpr(key: LookupKey): string {
       return 'ip saddr';
     case 'daddr':
       return 'ip daddr';
+    case 'saddr.daddr':
+      return 'ip saddr . ip daddr';
   }
 }
 
@@ -120,6 +125,8 @@ export function renderMatch(x: Match): string {
       return `meta l4proto ${x.proto}`;
     case 'dport':
       return `th dport ${x.port}`;
+    case 'numgen':
+      return `numgen random mod ${x.mod} == 0`;
   }
 }
 
@@ -127,8 +134,6 @@ export function renderStmt(x: Stmt): string {
   switch (x.s) {
     case 'vmap':
       return `${lookupExpr(x.key)} vmap @${x.map}`;
-    case 'numgen':
-      return `numgen random mod ${x.chains.length} vmap { ${x.chains.map((c, i) => `${i} : goto ${c}`).join(', ')} }`;
     case 'jump':
     case 'goto':
       return `${x.s} ${x.chain}`;

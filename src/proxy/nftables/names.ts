@@ -40,6 +40,9 @@ export const NO_ENDPOINT_NODEPORTS = 'no-endpoint-nodeports';
 export const FIREWALL_IPS = 'firewall-ips';
 /** Every allocated ClusterIP: a ClusterIP on a port no Service has is rejected. */
 export const CLUSTER_IPS = 'cluster-ips';
+/** endpoint . endpoint for every endpoint IP: after DNAT, source == destination means hairpin. */
+export const HAIRPIN = 'hairpin-endpoints';
+export const HAIRPIN_KEY_TYPE = 'ipv4_addr . ipv4_addr';
 /** The addresses NodePorts answer on, when restricted (nodePortAddresses). */
 export const NODEPORT_IPS = 'nodeport-ips';
 
@@ -55,5 +58,4 @@ export const svcChain = (suffix: string): string => `svc-${suffix}`;
 export const localChain = (suffix: string): string => `local-${suffix}`;
 export const extChain = (suffix: string): string => `ext-${suffix}`;
 export const fwChain = (suffix: string): string => `fw-${suffix}`;
-export const epChain = (suffix: string, ip: string, port: number): string => `ep-${suffix}-${ip}-${port}`;
 export const affinitySet = (suffix: string, ip: string, port: number): string => `aff-${suffix}-${ip}-${port}`;

@@ -3,14 +3,22 @@
 //
 //   nat-prerouting / nat-output ─▶ services: daddr.proto.port vmap @service-ips ─▶ svc-/ext- chains
 //                                     └ local daddr ─▶ nodeports: proto.port vmap @service-nodeports
-//   svc-X:   mark off-pod-CIDR sources; affinity lookups; numgen random mod N over ep- chains
-//   ep-X-IP-PORT: mark hairpin; remember the client (affinity); dnat
+//   svc-X:   mark off-pod-CIDR sources; affinity lookups; then one rule per endpoint, rule i
+//            taken when `numgen random mod N-i == 0` (uniform), each remembering the client
+//            (affinity) and doing the dnat itself
 //   ext-X:   Cluster policy: mark, goto svc-X.  Local policy: node sources like Cluster, others
 //            goto local-X (local endpoints only, source preserved)
 //   filter hooks (ct state new): @no-endpoint-* reject (none at all) or drop (none local);
 //            @firewall-ips (loadBalancerSourceRanges); ClusterIP on a wrong port or unallocated
 //            service-CIDR address rejected after DNAT.
-//   nat-postrouting ─▶ masquerading: masquerade what carries the mark.
+//   nat-postrouting ─▶ masquerading: masquerade hairpin (saddr . daddr in @hairpin-endpoints after
+//            DNAT) and what carries the mark.
+//
+// Why no per-endpoint chains and no anonymous numgen maps (kube-proxy has both): `nft` loads every
+// chain and set of the netns into its cache before any transaction that adds a rule or element,
+// and the kernel re-validates every chain reachable from a base chain at commit. At 10,000
+// Services, 30,000 chains + 10,000 anonymous maps made one change cost ~200 ms inside nft; with
+// one chain per Service port it is ~30 ms (bench/proxy/README.md).
 import {
   hasExternal,
   localEndpoints,
@@ -102,6 +110,8 @@ function sharedChains(facts: NodeFacts): Chain[] {
     {
       name: N.MASQUERADING,
       rules: [
+        // Hairpin: a pod reaching itself through its Service must see the reply come from elsewhere.
+        rule([{ m: 'in-set', key: 'saddr.daddr', set: N.HAIRPIN }], [{ s: 'masquerade' }], 'hairpin'),
         rule([{ m: 'no-masq-mark' }], [{ s: 'return' }]),
         // Clear the bit so a packet re-entering the stack (e.g. through a tunnel) is not masqueraded twice.
         rule([], [{ s: 'clear-masq-mark' }]),
@@ -135,14 +145,24 @@ function sharedChains(facts: NodeFacts): Chain[] {
   ];
 }
 
-/** svc-/local- chain body: affinity lookups, then random choice among the endpoints. */
-function dispatchRules(suffix: string, eps: readonly EndpointInfo[], affinity: boolean): Rule[] {
+/**
+ * svc-/local- chain body: affinity lookups, then a uniform random choice among the endpoints as a
+ * cascade (rule i matches with probability 1/(N-i) when the earlier ones did not). Each rule ends
+ * in the dnat, so a Service port is one chain however many endpoints it has.
+ */
+function dispatchRules(suffix: string, eps: readonly EndpointInfo[], affinity: boolean, p: L4): Rule[] {
   const rules: Rule[] = [];
-  const chains = eps.map((e) => N.epChain(suffix, e.ip, e.port));
+  const toEndpoint = (e: EndpointInfo): Rule['stmts'] => [
+    ...(affinity ? [{ s: 'update-saddr', set: N.affinitySet(suffix, e.ip, e.port) } as const] : []),
+    { s: 'dnat', ip: e.ip, port: e.port },
+  ];
   if (affinity) {
-    eps.forEach((e, i) => rules.push(rule([{ m: 'in-set', key: 'saddr', set: N.affinitySet(suffix, e.ip, e.port) }], [{ s: 'goto', chain: chains[i] }])));
+    for (const e of eps) rules.push(rule([{ m: 'in-set', key: 'saddr', set: N.affinitySet(suffix, e.ip, e.port) }, { m: 'l4proto', proto: p }], toEndpoint(e)));
   }
-  if (chains.length > 0) rules.push(rule([], [{ s: 'numgen', chains }]));
+  eps.forEach((e, i) => {
+    const last = i === eps.length - 1;
+    rules.push(rule([...(last ? [] : [{ m: 'numgen', mod: eps.length - i } as const]), { m: 'l4proto', proto: p }], toEndpoint(e)));
+  });
   return rules;
 }
 
@@ -162,6 +182,8 @@ export interface Fragment {
   /** Verdict-map name → the elements this port puts there. */
   readonly elements: ReadonlyMap<string, readonly Element[]>;
   readonly clusterIPs: readonly string[];
+  /** Endpoint IPs (for the shared hairpin set). */
+  readonly endpointIPs: readonly string[];
 }
 
 export function buildFragment(st: ServicePortState, suffix: string, facts: NodeFacts): Fragment {
@@ -178,7 +200,9 @@ export function buildFragment(st: ServicePortState, suffix: string, facts: NodeF
   put(N.NO_ENDPOINT_SERVICES, maps.noEndpointServices);
   put(N.NO_ENDPOINT_NODEPORTS, maps.noEndpointNodePorts);
   put(N.FIREWALL_IPS, maps.firewallIPs);
-  return { chains, sets, elements, clusterIPs: [...maps.clusterIPs] };
+  const endpointIPs = new Set<string>();
+  for (const e of st.endpoints) endpointIPs.add(e.ip);
+  return { chains, sets, elements, clusterIPs: [...maps.clusterIPs], endpointIPs: [...endpointIPs] };
 }
 
 function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains: Chain[], sets: NamedSet[], maps: Maps): void {
@@ -195,21 +219,15 @@ function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains:
   const needLocal = svc.internalTrafficLocal || svc.externalTrafficLocal;
   const external = hasExternal(svc);
 
-  // The endpoint chains, shared by svc- and local- chains.
-  const epSet = new Map<string, EndpointInfo>();
-  for (const e of [...all, ...(needLocal ? local : [])]) epSet.set(`${e.ip}:${e.port}`, e);
-  for (const e of epSet.values()) {
-    const aff = N.affinitySet(suffix, e.ip, e.port);
-    if (affinity) sets.push({ name: aff, map: false, type: 'ipv4_addr', timeoutSeconds: svc.affinityTimeoutSeconds, elements: [] });
-    chains.push({
-      name: N.epChain(suffix, e.ip, e.port),
-      rules: [
-        // Hairpin: a pod reaching itself must see the reply come from elsewhere than itself.
-        rule([{ m: 'ip', field: 'saddr', values: [e.ip] }], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }]),
-        ...(affinity ? [rule([], [{ s: 'update-saddr', set: aff }])] : []),
-        rule([{ m: 'l4proto', proto: p }], [{ s: 'dnat', ip: e.ip, port: e.port }]),
-      ],
-    });
+  // Affinity sets per endpoint, shared by the svc- and local- chains.
+  if (affinity) {
+    const epSet = new Set<string>();
+    for (const e of [...all, ...(needLocal ? local : [])]) {
+      const aff = N.affinitySet(suffix, e.ip, e.port);
+      if (epSet.has(aff)) continue;
+      epSet.add(aff);
+      sets.push({ name: aff, map: false, type: 'ipv4_addr', timeoutSeconds: svc.affinityTimeoutSeconds, elements: [] });
+    }
   }
 
   const masqOffPod: Rule[] = [];
@@ -228,8 +246,8 @@ function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains:
       );
     }
   }
-  chains.push({ name: svcName, rules: [...masqOffPod, ...dispatchRules(suffix, all, affinity)] });
-  if (needLocal) chains.push({ name: localName, rules: dispatchRules(suffix, local, affinity) });
+  chains.push({ name: svcName, rules: [...masqOffPod, ...dispatchRules(suffix, all, affinity, p)] });
+  if (needLocal) chains.push({ name: localName, rules: dispatchRules(suffix, local, affinity, p) });
 
   // No usable endpoint at all → reject (clients see "connection refused"); endpoints exist but none
   // on this node under a Local policy → drop, as kube-proxy (the client should not be told "refused"
@@ -294,6 +312,8 @@ export interface GeneratedRuleset extends Ruleset {
   /** Keyed by service port id + "/" + protocol. */
   readonly fragments: ReadonlyMap<string, FragmentEntry>;
   readonly clusterIPs: ReadonlySet<string>;
+  /** Every endpoint IP of every Service port (the hairpin set holds ip . ip for each). */
+  readonly endpointIPs: ReadonlySet<string>;
 }
 
 const VERDICT_MAPS: readonly [string, string][] = [
@@ -315,6 +335,7 @@ export function generateRuleset(state: readonly ServicePortState[], facts: NodeF
   const suffixes = chainSuffixes(state);
   const fragments = new Map<string, FragmentEntry>();
   const clusterIPs = new Set<string>();
+  const endpointIPs = new Set<string>();
   for (const st of state) {
     const key = st.svc.id + '/' + st.svc.protocol;
     const suffix = suffixes.get(key)!;
@@ -322,14 +343,16 @@ export function generateRuleset(state: readonly ServicePortState[], facts: NodeF
     const entry = old && old.input === st && old.suffix === suffix ? old : { input: st, suffix, frag: buildFragment(st, suffix, facts) };
     fragments.set(key, entry);
     for (const ip of entry.frag.clusterIPs) clusterIPs.add(ip);
+    for (const ip of entry.frag.endpointIPs) endpointIPs.add(ip);
   }
   const sharedSets: NamedSet[] = VERDICT_MAPS.map(([name, type]) => ({ name, map: true, type, elements: [] }));
   sharedSets.push({ name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [] });
+  sharedSets.push({ name: N.HAIRPIN, map: false, type: N.HAIRPIN_KEY_TYPE, elements: [] });
   if (facts.nodePortAddresses.length > 0) {
     sharedSets.push({ name: N.NODEPORT_IPS, map: false, type: 'ipv4_addr', elements: [...facts.nodePortAddresses].sort().map((ip) => ({ key: [ip] })) });
   }
   const shared = reuse ? prev!.shared : { chains: [...baseChains(), ...sharedChains(facts)], sets: sharedSets };
-  return materialize(factsKey, shared, fragments, clusterIPs);
+  return materialize(factsKey, shared, fragments, clusterIPs, endpointIPs);
 }
 
 /** Chains and sets (with every element, sorted) are built only when asked for: full scripts and the tracer. */
@@ -338,6 +361,7 @@ function materialize(
   shared: GeneratedRuleset['shared'],
   fragments: ReadonlyMap<string, FragmentEntry>,
   clusterIPs: ReadonlySet<string>,
+  endpointIPs: ReadonlySet<string>,
 ): GeneratedRuleset {
   let chains: Map<string, Chain> | undefined;
   let sets: Map<string, NamedSet> | undefined;
@@ -357,7 +381,13 @@ function materialize(
     sets = new Map(affinity.map((x) => [x.name, x]));
     for (const x of shared.sets) {
       const els =
-        x.name === N.CLUSTER_IPS ? [...clusterIPs].sort().map((ip) => ({ key: [ip] })) : x.map ? (elements.get(x.name) ?? []).sort(byKey) : x.elements;
+        x.name === N.CLUSTER_IPS
+          ? [...clusterIPs].sort().map((ip) => ({ key: [ip] }))
+          : x.name === N.HAIRPIN
+            ? [...endpointIPs].sort().map((ip) => ({ key: [ip, ip] }))
+            : x.map
+              ? (elements.get(x.name) ?? []).sort(byKey)
+              : x.elements;
       sets.set(x.name, { ...x, elements: els });
     }
   };
@@ -366,6 +396,7 @@ function materialize(
     shared,
     fragments,
     clusterIPs,
+    endpointIPs,
     get chains() {
       if (!chains) build();
       return chains!;

@@ -51,6 +51,8 @@ interface PacketState {
   dnat: boolean;
   masquerade: boolean;
   chains: string[];
+  /** The endpoint index drawn by the current chain's numgen cascade (one draw per chain run). */
+  draw?: { readonly total: number; readonly index: number };
 }
 
 export function ipToInt(ip: string): number {
@@ -122,6 +124,7 @@ export class Tracer {
   private runChain(c: Chain, st: PacketState, depth: number): Flow {
     if (depth > 32) throw new Error(`chain loop at ${c.name}`);
     st.chains.push(c.name);
+    st.draw = undefined;
     for (const r of c.rules) {
       if (!r.match.every((m) => this.matches(m, st))) continue;
       for (const s of r.stmts) {
@@ -160,11 +163,6 @@ export class Tracer {
         const e = this.lookup(s.key, s.map, st);
         if (!e?.verdict) return 'nomatch';
         return e.verdict.v === 'drop' ? { final: 'drop' } : this.call('goto', e.verdict.chain, st, depth);
-      }
-      case 'numgen': {
-        const i = (this.env.choose ?? (() => 0))(s.chains.length);
-        if (i < 0 || i >= s.chains.length) throw new Error(`choose returned ${i} for ${s.chains.length} branches`);
-        return this.call('goto', s.chains[i], st, depth);
       }
       case 'jump':
       case 'goto':
@@ -210,6 +208,8 @@ export class Tracer {
         return st.saddr;
       case 'daddr':
         return st.daddr;
+      case 'saddr.daddr':
+        return `${st.saddr} . ${st.daddr}`;
     }
   }
 
@@ -248,6 +248,16 @@ export class Tracer {
         return st.proto === m.proto;
       case 'dport':
         return st.dport === m.port;
+      case 'numgen': {
+        // The cascade's first rule has the largest modulus (N); rule i has N-i. One draw over N
+        // stands for the kernel's independent draws, with the same distribution.
+        if (!st.draw) {
+          const index = (this.env.choose ?? (() => 0))(m.mod);
+          if (index < 0 || index >= m.mod) throw new Error(`choose returned ${index} for ${m.mod} branches`);
+          st.draw = { total: m.mod, index };
+        }
+        return st.draw.total - m.mod === st.draw.index;
+      }
     }
   }
 }

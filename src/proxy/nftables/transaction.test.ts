@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ChangeTracker } from '../change-tracker.js';
 import { cluster, FACTS, slice } from '../testdata/fixtures.js';
 import { generateRuleset } from './ruleset.js';
-import { fullScript, incrementalScript } from './transaction.js';
+import { fullScript, incrementalScript, refreshScript } from './transaction.js';
 
 function tracked(): ChangeTracker {
   const t = new ChangeTracker(() => 0);
@@ -21,7 +21,7 @@ test('no change → empty script', () => {
   assert.equal(incrementalScript(a, b), '');
 });
 
-test('a new endpoint touches only its Service: one new chain, the flushed service chain, no map edits', () => {
+test('a new endpoint touches only its Service: its chain refilled and one hairpin element, no new chain', () => {
   const t = tracked();
   const before = generateRuleset(t.checkout().state, FACTS);
   t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.0.6' }, { ip: '10.244.1.7' }, { ip: '10.244.0.40' }]), false);
@@ -30,14 +30,17 @@ test('a new endpoint touches only its Service: one new chain, the flushed servic
   const lines = script.trim().split('\n');
   assert.deepEqual(
     lines.filter((l) => !l.startsWith('add rule')),
-    ['add chain ip kubesvc ep-default-web-http-10.244.0.40-8080', 'flush chain ip kubesvc svc-default-web-http'],
+    ['flush chain ip kubesvc svc-default-web-http', 'add element ip kubesvc hairpin-endpoints { 10.244.0.40 . 10.244.0.40 }'],
   );
-  assert.ok(lines.every((l) => /web-http/.test(l)), script);
-  // The new endpoint chain exists before the service chain's numgen refers to it.
-  assert.ok(lines.indexOf('add chain ip kubesvc ep-default-web-http-10.244.0.40-8080') < lines.findIndex((l) => l.includes('numgen')));
+  assert.ok(lines.filter((l) => l.startsWith('add rule')).every((l) => l.startsWith('add rule ip kubesvc svc-default-web-http ')), script);
+  // The cascade: mod 4, 3, 2, then the last endpoint unconditionally.
+  assert.deepEqual(
+    lines.filter((l) => l.includes('dnat')).map((l) => /numgen random mod (\d+)/.exec(l)?.[1] ?? '-'),
+    ['4', '3', '2', '-'],
+  );
 });
 
-test('the last endpoint going away: the service chain empties, its map entry flips to reject, the endpoint chains go last', () => {
+test('the last endpoint going away: the service chain empties, its map entry flips to reject, its hairpin element goes', () => {
   const t = tracked();
   const before = generateRuleset(t.checkout().state, FACTS);
   t.sliceChanged(slice('lb', [{ port: 8443 }], []), false);
@@ -47,9 +50,24 @@ test('the last endpoint going away: the service chain empties, its map entry fli
   assert.ok(i('flush chain ip kubesvc svc-default-lb-443') >= 0);
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-services { 10.96.0.50 . tcp . 443 comment "default/lb" : goto reject-chain }'), lines.join('\n'));
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-nodeports { tcp . 30443 comment "default/lb" : goto reject-chain }'));
-  const del = i('delete chain ip kubesvc ep-default-lb-443-10.244.1.10-8443');
-  assert.ok(del > i('flush chain ip kubesvc svc-default-lb-443'));
-  assert.ok(del > i('flush chain ip kubesvc ep-default-lb-443-10.244.1.10-8443'));
+  assert.ok(lines.includes('delete element ip kubesvc hairpin-endpoints { 10.244.1.10 . 10.244.1.10 }'));
+  assert.equal(lines.filter((l) => l.startsWith('add rule')).length, 1, 'only the off-pod-CIDR masquerade rule is left');
+});
+
+test('the periodic full resync rewrites in place: no table delete, affinity sets kept, every chain refilled', () => {
+  const t = tracked();
+  const before = generateRuleset(t.checkout().state, FACTS);
+  t.serviceChanged('default/web', undefined);
+  const after = generateRuleset(t.checkout().state, FACTS, before);
+  const lines = refreshScript(before, after)!.trim().split('\n');
+  assert.ok(!lines.some((l) => l.startsWith('delete table') || l.startsWith('flush table')));
+  assert.ok(!lines.some((l) => /^(flush|delete) set ip kubesvc aff-/.test(l)), 'affinity sets survive');
+  assert.ok(lines.includes('add set ip kubesvc aff-default-sticky-80-10.244.0.9-8080 { type ipv4_addr ; flags dynamic,timeout ; timeout 60s ; }'));
+  assert.ok(lines.includes('flush map ip kubesvc service-ips'));
+  const flush = lines.indexOf('flush chain ip kubesvc svc-default-web-http');
+  const del = lines.indexOf('delete chain ip kubesvc svc-default-web-http');
+  assert.ok(flush >= 0 && del > flush, 'a removed chain is emptied before it is deleted');
+  assert.ok(lines.includes('add rule ip kubesvc svc-default-sticky-80 numgen random mod 2 == 0 meta l4proto tcp update @aff-default-sticky-80-10.244.0.9-8080 { ip saddr } dnat to 10.244.0.9:8080'));
 });
 
 test('deleting a Service deletes its map elements before its chains, and its affinity sets after them', () => {

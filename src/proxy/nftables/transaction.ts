@@ -3,7 +3,7 @@
 // changed and map elements that were added or removed, so a change to one Service costs the same
 // at 10 Services as at 10,000.
 import { renderChainSpec, renderElement, renderRule, renderSetSpec, type Chain, type NamedSet, type Ruleset } from './ir.js';
-import { CLUSTER_IPS, FAMILY, TABLE } from './names.js';
+import { CLUSTER_IPS, FAMILY, HAIRPIN, TABLE } from './names.js';
 import type { FragmentEntry, GeneratedRuleset } from './ruleset.js';
 
 const T = `${FAMILY} ${TABLE}`;
@@ -16,6 +16,34 @@ export function fullScript(rs: Ruleset): string {
   for (const s of rs.sets.values()) out.push(`add ${s.map ? 'map' : 'set'} ${T} ${s.name} ${renderSetSpec(s)}`);
   for (const c of rs.chains.values()) for (const r of c.rules) out.push(`add rule ${T} ${c.name} ${renderRule(r)}`);
   for (const s of rs.sets.values()) for (const e of s.elements) out.push(`add element ${T} ${s.name} { ${renderElement(e)} }`);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Rewrites every chain and map in place, from what we know the kernel holds (`prev`, the last
+ * applied ruleset) — the periodic full resync. Unlike `fullScript` it keeps the table and the
+ * dynamic sets, so clients' session affinity survives it. Returns undefined when a set's type
+ * changed (only a full replace can do that). Chains flushed first, so removed ones lose their
+ * references before they are deleted.
+ */
+export function refreshScript(prev: Ruleset, next: Ruleset): string | undefined {
+  const out = [`add table ${T}`];
+  for (const [name, s] of next.sets) {
+    const old = prev.sets.get(name);
+    if (old && !sameSpec(old, s)) return undefined;
+    out.push(`add ${s.map ? 'map' : 'set'} ${T} ${name} ${renderSetSpec(s)}`);
+  }
+  for (const c of next.chains.values()) out.push(`add chain ${T} ${c.name}${renderChainSpec(c)}`);
+  for (const c of next.chains.values()) {
+    const old = prev.chains.get(c.name);
+    if (old && chainSpecChanged(old, c)) return undefined;
+  }
+  for (const name of new Set([...prev.chains.keys(), ...next.chains.keys()])) out.push(`flush chain ${T} ${name}`);
+  for (const s of next.sets.values()) if (s.timeoutSeconds === undefined) out.push(`flush ${s.map ? 'map' : 'set'} ${T} ${s.name}`);
+  for (const c of next.chains.values()) for (const r of c.rules) out.push(`add rule ${T} ${c.name} ${renderRule(r)}`);
+  for (const s of next.sets.values()) for (const e of s.elements) out.push(`add element ${T} ${s.name} { ${renderElement(e)} }`);
+  for (const n of prev.chains.keys()) if (!next.chains.has(n)) out.push(`delete chain ${T} ${n}`);
+  for (const [n, s] of prev.sets) if (!next.sets.has(n)) out.push(`delete ${s.map ? 'map' : 'set'} ${T} ${n}`);
   return out.join('\n') + '\n';
 }
 
@@ -153,6 +181,8 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
   }
   for (const ip of prev.clusterIPs) if (!next.clusterIPs.has(ip)) out.push(`delete element ${T} ${CLUSTER_IPS} { ${ip} }`);
   for (const ip of next.clusterIPs) if (!prev.clusterIPs.has(ip)) out.push(`add element ${T} ${CLUSTER_IPS} { ${ip} }`);
+  for (const ip of prev.endpointIPs) if (!next.endpointIPs.has(ip)) out.push(`delete element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
+  for (const ip of next.endpointIPs) if (!prev.endpointIPs.has(ip)) out.push(`add element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
   const gone = [...oldChains.keys()].filter((n) => !newChains.has(n));
   for (const n of gone) out.push(`flush chain ${T} ${n}`);
   for (const n of gone) out.push(`delete chain ${T} ${n}`);
