@@ -149,7 +149,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
 
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
     const r = route(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (r && config.streams?.upgrade?.(req, socket, head, r)) return;
+    if (r && (config.streams ?? logStreams).upgrade?.(req, socket, head, r)) return;
     const code = refuseUpgrade(req, socket);
     log.debug('upgrade refused', { path: req.url, code });
   });
