@@ -1,14 +1,17 @@
-// pods/<name>/log, as kube-apiserver serves it: check the pod and container here, then forward
-// the request to the node agent that runs the pod (the address and port its Node object reports:
-// InternalIP and status.daemonEndpoints.kubeletEndpoint.Port) and stream its answer back. The
-// apiserver never imports node code, so this works wherever the agent runs.
+// pods/<name>/log, exec and attach, as kube-apiserver serves them: check the pod and container
+// here, then forward the request to the node agent that runs the pod (the address and port its
+// Node object reports: InternalIP and status.daemonEndpoints.kubeletEndpoint.Port) and stream its
+// answer back — for exec/attach the WebSocket upgrade itself (stream-proxy.ts). The apiserver
+// never imports node code, so this works wherever the agent runs.
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { badRequest, StatusError, type StatusReason } from '../api/errors.js';
 import type { Registry } from '../registry/index.js';
 import type { StreamHandler } from './config.js';
 import { writeError } from './respond.js';
 import type { ResourceRoute } from './router.js';
+import { proxyUpgrade, writeStatusOnSocket } from './stream-proxy.js';
 
 const FORWARDED_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
@@ -72,10 +75,47 @@ async function forwardLog(registry: Registry, req: IncomingMessage, res: ServerR
   });
 }
 
-/** The default StreamHandler: pods/log forwarded to the node agent; the other streams stay unserved. */
+/** Query parameters the agent's /exec and /attach read (the container goes into the path). */
+const STREAM_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
+const UPGRADED = ['exec', 'attach'];
+
+/** Where an exec/attach goes: the pod's node agent and the kubelet-style path there. */
+async function streamTarget(registry: Registry, req: IncomingMessage, route: ResourceRoute): Promise<{ host: string; port: number; path: string; nodeName: string }> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const pod = (await registry.get('/pods', route.namespace, route.name ?? '')) as unknown as Pod;
+  const container = logContainer(pod, url.searchParams.get('container'));
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
+  const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
+  const addr = nodeAgentAddress(node);
+  if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
+  const q = new URLSearchParams();
+  for (const p of STREAM_PARAMS) for (const v of url.searchParams.getAll(p)) q.append(p, v);
+  const path = `/${route.subresource}/${encodeURIComponent(route.namespace ?? '')}/${encodeURIComponent(route.name ?? '')}/${encodeURIComponent(container)}?${q}`;
+  return { ...addr, path, nodeName };
+}
+
+/** The default StreamHandler: pods/log, exec and attach forwarded to the node agent. */
 export function nodeStreams(registry: Promise<Registry> | Registry): StreamHandler {
   return {
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute) {
+      if (route.res.plural !== 'pods' || !route.name || !UPGRADED.includes(route.subresource ?? '')) return false;
+      void (async () => {
+        try {
+          const t = await streamTarget(await registry, req, route);
+          proxyUpgrade(req, socket, head, t, (e) => new StatusError(503, 'ServiceUnavailable', `cannot reach the node agent of ${t.nodeName} at ${t.host}:${t.port}: ${e.message}`));
+        } catch (e) {
+          writeStatusOnSocket(socket, e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`));
+        }
+      })();
+      return true;
+    },
     request(req, res, route) {
+      // Without an Upgrade header, kube-apiserver's upgrade-aware proxy refuses these streams.
+      if (route.res.plural === 'pods' && UPGRADED.includes(route.subresource ?? '')) {
+        writeError(res, badRequest('Upgrade request required'));
+        return true;
+      }
       if (route.res.plural !== 'pods' || route.subresource !== 'log') return false;
       void (async () => {
         try {

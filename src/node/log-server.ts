@@ -1,11 +1,15 @@
 // The agent's own HTTP endpoint, the kubelet's /containerLogs/<ns>/<pod>/<container>: the
 // apiserver forwards pods/<p>/log here (src/apiserver/node-streams.ts). Parameters as the kubelet:
 // follow, previous, tailLines, limitBytes, timestamps, sinceSeconds, sinceTime (times from log-index.ts). Errors are plain text with 400/404; the apiserver turns
-// them into Status messages.
+// them into Status messages. With a TargetLocator it also serves the kubelet's /exec and /attach
+// WebSocket upgrades (streams/server.ts).
 import { open, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { nanoTime, readIndex, stampLines, type StampedLine } from './log-index.js';
+import { createStreamServer } from './streams/server.js';
+import type { TargetLocator } from './streams/target.js';
 
 export interface LogSource {
   /** Oldest first: a rotated part, then the live file. */
@@ -92,7 +96,7 @@ async function serveLogs(src: LogSource, url: URL, res: ServerResponse): Promise
   res.end();
 }
 
-export function createLogServer(locate: LogLocator): LogServer {
+export function createLogServer(locate: LogLocator, targets?: TargetLocator): LogServer {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -110,6 +114,12 @@ export function createLogServer(locate: LogLocator): LogServer {
       else res.destroy();
     });
   });
+  const streams = targets ? createStreamServer(targets) : undefined;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (streams?.upgrade(req, socket, head)) return;
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n');
+  });
   return {
     listen: (host, port) =>
       new Promise((resolve, reject) => {
@@ -119,6 +129,7 @@ export function createLogServer(locate: LogLocator): LogServer {
     port: () => (server.address() as AddressInfo | null)?.port ?? 0,
     close: () =>
       new Promise((resolve) => {
+        streams?.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,0 +1,92 @@
+// The agent's stream endpoints, as the kubelet's: `/exec/<ns>/<pod>/<container>?command=...&stdin=
+// &stdout=&stderr=&tty=` and `/attach/<ns>/<pod>/<container>?...`, served as WebSocket upgrades with
+// the v5 (or v4) channel protocol. The apiserver checks the pod and container and proxies kubectl's
+// upgrade here unchanged. Refusals are plain text with a status code, which the apiserver passes
+// through (kubectl prints "unable to upgrade connection: <text>", as against a kubelet).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { LogNotFound } from '../log-server.js';
+import { pickProtocol } from './channels.js';
+import { attachSession, checkAttachable } from './attach.js';
+import { checkExecutable, execSession, type StreamOptions } from './exec.js';
+import { runSession, type StreamSession } from './session.js';
+import type { ContainerTarget, TargetLocator } from './target.js';
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+
+function refuse(socket: Duplex, code: number, text: string): void {
+  socket.on('error', () => {});
+  socket.end(`HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
+const flag = (q: URLSearchParams, name: string) => q.get(name) === 'true' || q.get(name) === '1';
+
+export function streamOptions(q: URLSearchParams): StreamOptions {
+  return { stdin: flag(q, 'stdin'), stdout: flag(q, 'stdout'), stderr: flag(q, 'stderr'), tty: flag(q, 'tty') };
+}
+
+export interface StreamServer {
+  /** Handles an upgrade request; false when the path is not a stream endpoint. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): void;
+}
+
+export function createStreamServer(locate: TargetLocator): StreamServer {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+  const sessions = new Set<StreamSession>();
+  return {
+    upgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (!m) return false;
+      const [kind, ns, pod, container] = [m[1], ...m.slice(2).map(decodeURIComponent)];
+      const opts = streamOptions(url.searchParams);
+      if (!opts.stdin && !opts.stdout && !opts.stderr) {
+        refuse(socket, 400, 'you must specify at least 1 of stdin, stdout, stderr');
+        return true;
+      }
+      const command = url.searchParams.getAll('command');
+      if (kind === 'exec' && command.length === 0) {
+        refuse(socket, 400, 'you must specify at least one command for the container');
+        return true;
+      }
+      let target: ContainerTarget;
+      try {
+        target = locate(ns, pod, container);
+        if (kind === 'exec') checkExecutable(target);
+        else checkAttachable(target);
+      } catch (e) {
+        refuse(socket, e instanceof LogNotFound ? e.code : 500, (e as Error).message);
+        return true;
+      }
+      // Checked after the target, so that kubectl's SPDY retry of a refused WebSocket sees the same error.
+      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+        refuse(socket, 400, `unable to upgrade: the node agent serves ${kind} over WebSocket (v5.channel.k8s.io) only`);
+        return true;
+      }
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const protocol = pickProtocol(offered);
+      if (!protocol) {
+        refuse(socket, 400, 'unable to upgrade: unsupported subprotocol, expected one of [v5.channel.k8s.io v4.channel.k8s.io]');
+        return true;
+      }
+      let session: StreamSession;
+      try {
+        session = kind === 'exec' ? execSession(target, { ...opts, command }) : attachSession(target, opts);
+      } catch (e) {
+        refuse(socket, e instanceof LogNotFound ? e.code : 500, (e as Error).message);
+        return true;
+      }
+      sessions.add(session);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        void runSession(ws, protocol, session).finally(() => sessions.delete(session));
+      });
+      return true;
+    },
+    close() {
+      for (const s of sessions) s.abort();
+      wss.close();
+    },
+  };
+}
