@@ -30,6 +30,7 @@ import { PodWorker } from './pod-worker.js';
 import { createNodeRegistration, type NodeRegistration } from './registration.js';
 import { isMirrorPod, mirrorLogSource } from './mirror-pod.js';
 import { SandboxManager } from './sandbox.js';
+import { containerTarget } from './streams/target.js';
 
 export interface NodeAgentConfig {
   client: Client;
@@ -103,6 +104,11 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     if (mirror) return mirror;
     if (!w) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
     return w.logSource(container, previous);
+  }, (ns, name, container) => {
+    // exec and attach (streams/): the container's pid, spec, current log and stdin FIFO.
+    const w = byName.get(`${ns}/${name}`);
+    if (!w || !sandboxes) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
+    return containerTarget(w.pod, sandboxes.podDir(w.uid), container, (c) => w.logSource(c, false));
   });
   let rotateTimer: NodeJS.Timeout | undefined;
   const indexer = new LogIndexer();
