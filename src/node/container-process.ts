@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Sandbox } from './sandbox.js';
+import { openContainerStdin } from './streams/stdin.js';
+import { underTerminal } from './streams/tty.js';
 
 export interface LaunchSpec {
   sandbox: Sandbox;
@@ -18,6 +20,10 @@ export interface LaunchSpec {
   logFile: string;
   /** Network namespace of hostNetwork pods (the node's); undefined = the agent's own. */
   nodeNetnsPath?: string;
+  /** `stdin: true`: fd 0 is this FIFO, which attach feeds (streams/stdin.ts). */
+  stdinFifo?: string;
+  /** `tty: true`: the program runs on a pseudo-terminal (streams/tty.ts). */
+  tty?: boolean;
 }
 
 export interface ExitInfo {
@@ -62,11 +68,13 @@ export function sandboxArgs(sandbox: Sandbox, nodeNetnsPath: string | undefined,
 }
 
 export const launchProcess: ProcessLauncher = async (spec) => {
-  const program = spec.builtin ? builtinArgv(spec.builtin, spec.argv.slice(1)) : spec.argv;
+  const base = spec.builtin ? builtinArgv(spec.builtin, spec.argv.slice(1)) : spec.argv;
+  const program = spec.tty ? underTerminal(base) : base;
   const args = sandboxArgs(spec.sandbox, spec.nodeNetnsPath, spec.workingDir, program);
   const fd = openSync(spec.logFile, 'a');
+  const stdinFd = spec.stdinFifo ? openContainerStdin(spec.stdinFifo) : undefined;
   try {
-    const child = spawn('unshare', args, { env: spec.env, stdio: ['ignore', fd, fd], detached: true });
+    const child = spawn('unshare', args, { env: spec.env, stdio: [stdinFd ?? 'ignore', fd, fd], detached: true });
     const exited = new Promise<ExitInfo>((resolve) => {
       child.on('exit', (code, signal) => resolve(signal ? { exitCode: 128 + (SIGNALS[signal] ?? 0), signal } : { exitCode: code ?? 0 }));
       child.on('error', () => resolve({ exitCode: 128 }));
@@ -79,6 +87,7 @@ export const launchProcess: ProcessLauncher = async (spec) => {
     return { pid: child.pid ?? -1, exited };
   } finally {
     closeSync(fd);
+    if (stdinFd !== undefined) closeSync(stdinFd);
   }
 };
 
