@@ -15,6 +15,7 @@ import { deploymentController } from './deployment.js';
 import { garbageCollectorController } from './garbage-collector.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController, type PodBinder } from './scheduler.js';
+import { DEFAULT_LOAD_BALANCER_CIDRS, serviceLbController } from './service-lb-controller.js';
 import { statefulSetController } from './statefulset.js';
 
 export interface ControllersConfig {
@@ -35,6 +36,8 @@ export interface ControllersConfig {
   bindPod?: PodBinder;
   /** Wall clock for events and timestamps. */
   now?: () => Date;
+  /** IPv4 CIDRs LoadBalancer Services get ingress addresses from (default 10.250.0.0/24). */
+  loadBalancerCIDRs?: readonly string[];
 }
 
 /** What every controller is built from. */
@@ -47,7 +50,7 @@ export interface ControllerContext {
   /** An event recorder whose events carry source.component = component. */
   recorder(component: string): EventRecorder;
   bindPod?: PodBinder;
-  config: Readonly<Required<Pick<ControllersConfig, 'workers' | 'maxEndpointsPerSlice' | 'mirroringMaxEndpointsPerSubset'>>>;
+  config: Readonly<Required<Pick<ControllersConfig, 'workers' | 'maxEndpointsPerSlice' | 'mirroringMaxEndpointsPerSubset' | 'loadBalancerCIDRs'>>>;
 }
 
 export interface Controller {
@@ -74,6 +77,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   statefulSetController,
   garbageCollectorController,
   schedulerController,
+  serviceLbController,
 ];
 
 export interface RunningControllers {
@@ -119,6 +123,7 @@ export function startControllers(config: ControllersConfig): RunningControllers 
       workers: inRange('workers', config.workers ?? 5, 1, 100),
       maxEndpointsPerSlice: inRange('maxEndpointsPerSlice', config.maxEndpointsPerSlice ?? 100, 1, 1000),
       mirroringMaxEndpointsPerSubset: inRange('mirroringMaxEndpointsPerSubset', config.mirroringMaxEndpointsPerSubset ?? 1000, 1, 1000),
+      loadBalancerCIDRs: config.loadBalancerCIDRs ?? DEFAULT_LOAD_BALANCER_CIDRS,
     },
   };
   const on = enabledNames(config.controllers);

@@ -6,7 +6,7 @@
 // Writes happen in the background; recordEvent never blocks or throws.
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
-import { isNotFound } from '../../client/errors.js';
+import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import { EVENTS } from '../../client/kinds.js';
 import type { ApiObject } from '../../client/objects.js';
 import { silentLogger, type Logger } from '../../util/log.js';
@@ -61,6 +61,18 @@ function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+// Shared by every recorder in the process: two controllers recording about one object in the same
+// millisecond (the endpoints and load balancer controllers on a new Service) must not pick one name.
+let lastNanos = 0n;
+
+/** Unix nanoseconds from the wall clock, strictly increasing within the process. */
+function uniqueNanos(d: Date): bigint {
+  let n = BigInt(d.getTime()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  if (n <= lastNanos) n = lastNanos + 1n;
+  lastNanos = n;
+  return n;
+}
+
 export function referenceTo(obj: ApiObject): ObjectReference {
   const m = obj.metadata ?? {};
   return {
@@ -88,14 +100,6 @@ export function createEventRecorder(config: EventRecorderConfig): EventRecorder 
   const inFlight = new Set<Promise<void>>();
   // Writes for one event key run in order, so a count bump never overtakes the create.
   const tails = new Map<string, Promise<void>>();
-  let lastNanos = 0n;
-
-  const uniqueNanos = (d: Date): bigint => {
-    let n = BigInt(d.getTime()) * 1_000_000n;
-    if (n <= lastNanos) n = lastNanos + 1n;
-    lastNanos = n;
-    return n;
-  };
 
   const allow = (objKey: string, t: number): boolean => {
     let b = buckets.get(objKey);
@@ -132,7 +136,17 @@ export function createEventRecorder(config: EventRecorderConfig): EventRecorder 
       }
       ev = { ...ev, metadata: { name: prior.name, namespace: ns } };
     }
-    await events.create(ns, ev);
+    try {
+      await events.create(ns, ev);
+    } catch (e) {
+      // Another process (the node agent) may have taken the name: take a fresh one, once.
+      if (!isAlreadyExists(e) || prior) throw e;
+      const base = ev.involvedObject.name ?? 'event';
+      const name = `${base}.${uniqueNanos(now()).toString(16)}`;
+      const key = [...seen.entries()].find(([, s]) => s.name === ev.metadata?.name)?.[0];
+      if (key) remember(key, { ...seen.get(key)!, name });
+      await events.create(ns, { ...ev, metadata: { name, namespace: ns } });
+    }
   };
 
   const enqueue = (key: string, job: () => Promise<void>) => {
