@@ -17,6 +17,7 @@ import { podStatus, type ContainerView, type Terminated } from './pod-status.js'
 import type { LogIndexer } from './log-index.js';
 import { LogNotFound, type LogSource } from './log-server.js';
 import type { Sandbox, SandboxManager } from './sandbox.js';
+import { stdinFifoPath } from './streams/stdin.js';
 
 export interface PodWorkerDeps {
   client: Client;
@@ -254,6 +255,9 @@ export class PodWorker {
       workingDir: st.spec.workingDir,
       logFile: this.logFile(st, st.restartCount),
       nodeNetnsPath: this.deps.nodeNetnsPath,
+      // attach (streams/) feeds stdin through a FIFO in the pod dir; tty runs it on a terminal.
+      stdinFifo: st.spec.stdin ? stdinFifoPath(this.deps.sandboxes.podDir(this.uid), st.name) : undefined,
+      tty: st.spec.tty || undefined,
     });
     st.containerID = `kubesvc://${randomBytes(16).toString('hex')}`;
     this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Created', `Created container ${st.name}`);
