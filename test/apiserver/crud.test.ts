@@ -267,11 +267,14 @@ test('strategic merge and JSON patches are dispatched by content type', async ()
   assert.equal(j.json.metadata.labels.j, 'p');
 });
 
-test('streaming subresources answer a clear 503 until the node agent serves them', async () => {
-  // (pods/log is forwarded to the node agent by node-streams.ts; attach still has no server.)
+test('streaming subresources: Status errors before any upgrade', async () => {
+  // (log, exec and attach are forwarded to the node agent by node-streams.ts; port-forward has no server yet.)
   const r = await h.call('GET', '/api/v1/namespaces/default/pods/p/attach');
-  assert.equal(r.status, 503);
-  assert.equal(r.json.reason, 'ServiceUnavailable');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.message, 'Upgrade request required');
+  const pf = await h.call('GET', '/api/v1/namespaces/default/pods/p/portforward');
+  assert.equal(pf.status, 503);
+  assert.equal(pf.json.reason, 'ServiceUnavailable');
   // exec/attach/port-forward ask for a protocol upgrade (WebSocket): a Status comes back, not a dropped socket.
   const { request } = await import('node:http');
   const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -287,8 +290,8 @@ test('streaming subresources answer a clear 503 until the node agent serves them
     req.on('error', reject);
     req.end();
   });
-  assert.equal(reply.status, 503);
-  assert.equal(JSON.parse(reply.body).message, 'no node agent is serving pods/exec yet');
+  assert.equal(reply.status, 404);
+  assert.equal(JSON.parse(reply.body).message, 'pods "p" not found');
 });
 
 test('/version reports Kubernetes 1.32; health endpoints answer', async () => {
