@@ -33,6 +33,10 @@ export interface ProxyConfig {
   retryMs?: number;
   /** The nft command, e.g. ["ip", "netns", "exec", "ns1", "nft"] (default ["nft"]). */
   nftCommand?: string[];
+  /** userspace mode: the ip command that adds ClusterIPs to lo (default ["ip"]; same netns as this process). */
+  ipCommand?: string[];
+  /** userspace mode: a UDP session ends after this long without traffic (default 250 ms, kube-proxy's --udp-timeout). */
+  udpIdleTimeoutMs?: number;
   /** The conntrack command (default ["conntrack"]). */
   conntrackCommand?: string[];
   /** iptables mode: the iptables, iptables-restore and iptables-save commands (defaults: those names). */
@@ -59,8 +63,9 @@ export function resolveProxyConfig(c: ProxyConfig): ResolvedProxyConfig {
   if (!c.client && !c.informers) throw new Error('proxy: a client or an informer factory is required');
   if (!c.nodeName) throw new Error('proxy: nodeName is required');
   const mode = c.mode ?? 'nftables';
-  if (mode === 'userspace') throw new Error('proxy: mode userspace is not implemented yet (nftables and iptables are)');
-  if (mode !== 'nftables' && mode !== 'iptables') throw new Error(`proxy: unknown mode ${JSON.stringify(mode)} (nftables, iptables)`);
+  if (mode !== 'nftables' && mode !== 'iptables' && mode !== 'userspace') {
+    throw new Error(`proxy: unknown mode ${JSON.stringify(mode)} (nftables, iptables, userspace)`);
+  }
   const serviceCIDRs = c.serviceCIDRs ?? ['10.96.0.0/12'];
   serviceCIDRs.forEach((x) => checkCIDR('service CIDR', x));
   const podCIDR = c.podCIDR ?? '10.244.0.0/16';
@@ -86,6 +91,8 @@ export function resolveProxyConfig(c: ProxyConfig): ResolvedProxyConfig {
     retryMs: nonNegative('retryMs', c.retryMs ?? 1000),
     nftCommand: c.nftCommand ?? ['nft'],
     conntrackCommand: c.conntrackCommand ?? ['conntrack'],
+    ipCommand: c.ipCommand ?? ['ip'],
+    udpIdleTimeoutMs: nonNegative('udpIdleTimeoutMs', c.udpIdleTimeoutMs ?? 250),
     iptablesCommand: c.iptablesCommand ?? ['iptables'],
     iptablesRestoreCommand: c.iptablesRestoreCommand ?? ['iptables-restore'],
     iptablesSaveCommand: c.iptablesSaveCommand ?? ['iptables-save'],

@@ -14,6 +14,7 @@ import { HealthServers, healthTargets } from './health-server.js';
 import { iptablesBackend } from './iptables/backend.js';
 import { nftablesBackend } from './nftables/backend.js';
 import { SyncRunner } from './sync-runner.js';
+import { userspaceBackend } from './userspace/backend.js';
 
 export interface Proxy {
   /** Resolves after the first successful sync (rules live for everything listed at start). */
@@ -44,7 +45,9 @@ export function createProxy(config: ProxyConfig): Proxy {
   const backend: Backend =
     c.mode === 'iptables'
       ? iptablesBackend(c.exec, { iptables: c.iptablesCommand, restore: c.iptablesRestoreCommand, save: c.iptablesSaveCommand })
-      : nftablesBackend(c.exec, c.nftCommand);
+      : c.mode === 'userspace'
+        ? userspaceBackend({ exec: c.exec, ipCommand: c.ipCommand, udpIdleMs: c.udpIdleTimeoutMs, logger: log })
+        : nftablesBackend(c.exec, c.nftCommand);
   const health = c.healthCheckBindAddress === null ? undefined : new HealthServers(c.healthCheckBindAddress, log);
   let lastFull = -Infinity;
   let synced = false;
@@ -85,7 +88,8 @@ export function createProxy(config: ProxyConfig): Proxy {
     // The rules are live: now drop UDP flows pinned to what they no longer send to.
     const stale = pendingStale;
     pendingStale = [];
-    for (const s of stale) {
+    // The userspace backend has no conntrack entries: it ends its own UDP sessions.
+    for (const s of c.mode === 'userspace' ? [] : stale) {
       for (const err of await clearStaleUDP(c.exec, c.conntrackCommand, s)) log.warn('stale UDP conntrack cleanup failed', { err });
     }
     log.debug('synced', { kind, services: out.changed.size, ms: Math.round(done - started) });

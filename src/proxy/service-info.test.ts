@@ -109,7 +109,8 @@ test('config: required fields, CIDR checks, modes', () => {
   assert.throws(() => resolveProxyConfig({ nodeName: 'n' }), /a client or an informer factory is required/);
   assert.throws(() => resolveProxyConfig({ client, nodeName: '' }), /nodeName is required/);
   assert.throws(() => resolveProxyConfig({ client, nodeName: 'n', serviceCIDRs: ['10.96.0.0/33'] }), /not an IPv4 CIDR/);
-  assert.throws(() => resolveProxyConfig({ client, nodeName: 'n', mode: 'userspace' }), /not implemented yet/);
+  assert.equal(resolveProxyConfig({ client, nodeName: 'n', mode: 'userspace' }).udpIdleTimeoutMs, 250);
+  assert.throws(() => resolveProxyConfig({ client, nodeName: 'n', mode: 'ipvs' as never }), /unknown mode "ipvs"/);
   assert.throws(() => resolveProxyConfig({ client, nodeName: 'n', minSyncIntervalMs: -1 }), /non-negative/);
   const c = resolveProxyConfig({ client, nodeName: 'n' });
   assert.equal(c.mode, 'nftables');

@@ -4,14 +4,15 @@ import { createClient, inProcessTransport } from '../client/index.js';
 import { silentLogger } from '../util/log.js';
 import { parseUpProxyFlags, upProxyConfig } from './up-options.js';
 
-test('kubesvc up proxy flags: default none (nftables with the node agent), known modes only, userspace refused for now, netns checked', () => {
+test('kubesvc up proxy flags: default none (nftables with the node agent), known modes only, userspace without --proxy-netns, netns checked', () => {
   const n = { nodeName: 'n1', nodeAgent: false };
   assert.deepEqual(parseUpProxyFlags(n), { mode: 'none', netns: undefined, nodeName: 'n1' });
   assert.equal(parseUpProxyFlags({ ...n, nodeAgent: true }).mode, 'nftables', 'on by default with the node agent');
   assert.equal(parseUpProxyFlags({ ...n, mode: 'iptables' }).mode, 'iptables');
   assert.equal(parseUpProxyFlags({ ...n, nodeAgent: true, mode: 'none' }).mode, 'none');
   assert.throws(() => parseUpProxyFlags({ ...n, mode: 'ipvs' }), /invalid --proxy-mode "ipvs" \(want nftables, iptables, userspace, none\)/);
-  assert.throws(() => parseUpProxyFlags({ ...n, mode: 'userspace' }), /not implemented yet/);
+  assert.equal(parseUpProxyFlags({ ...n, mode: 'userspace' }).mode, 'userspace');
+  assert.throws(() => parseUpProxyFlags({ ...n, mode: 'userspace', netns: 'node1' }), /--proxy-netns cannot be used with --proxy-mode userspace/);
   assert.throws(() => parseUpProxyFlags({ ...n, mode: 'nftables', netns: '../x' }), /invalid --proxy-netns/);
 });
 

@@ -12,7 +12,7 @@ export const PROXY_MODES = ['nftables', 'iptables', 'userspace', 'none'] as cons
 export type UpProxyMode = (typeof PROXY_MODES)[number];
 
 export interface UpProxyOptions {
-  mode: Exclude<UpProxyMode, 'userspace'>;
+  mode: UpProxyMode;
   /** Program the rules inside this network namespace (`ip netns exec NAME ...`); undefined = this one. */
   netns?: string;
   nodeName: string;
@@ -24,8 +24,9 @@ export function parseUpProxyFlags(flags: { mode?: string; netns?: string; nodeNa
   if (!(PROXY_MODES as readonly string[]).includes(mode)) {
     throw new Error(`invalid --proxy-mode "${mode}" (want ${PROXY_MODES.join(', ')})`);
   }
-  if (mode === 'userspace') throw new Error('--proxy-mode userspace is not implemented yet (nftables, iptables or none)');
   const netns = flags.netns === undefined || flags.netns === '' ? undefined : flags.netns;
+  // Its sockets live in this process's own network namespace; it cannot proxy for another one.
+  if (mode === 'userspace' && netns !== undefined) throw new Error('--proxy-netns cannot be used with --proxy-mode userspace');
   if (netns !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(netns)) throw new Error(`invalid --proxy-netns "${netns}"`);
   return { mode: mode as UpProxyOptions['mode'], netns, nodeName: flags.nodeName };
 }
@@ -43,6 +44,7 @@ export function upProxyConfig(opts: UpProxyOptions, client: Client, serviceCIDR:
     serviceCIDRs: isIPv4(net) && bits !== undefined ? [serviceCIDR] : [],
     nftCommand: [...prefix, 'nft'],
     conntrackCommand: [...prefix, 'conntrack'],
+    ipCommand: [...prefix, 'ip'],
     iptablesCommand: [...prefix, 'iptables'],
     iptablesRestoreCommand: [...prefix, 'iptables-restore'],
     iptablesSaveCommand: [...prefix, 'iptables-save'],
