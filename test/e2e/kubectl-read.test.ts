@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { type Cluster, startCluster } from '../helpers/cluster.js';
+import { type Cluster, eventually, startCluster } from '../helpers/cluster.js';
 import { json, ok, row, table } from '../helpers/output.js';
 
 const AGE = /^\d+s$/;
@@ -18,6 +18,8 @@ describe('kubectl get and describe', () => {
     ok(await c.kubectl(['create', 'service', 'nodeport', 'cart', '--tcp=80:8080', '-n', 'shop']));
     ok(await c.kubectl(['create', 'service', 'loadbalancer', 'edge', '--tcp=443:8443']));
     ok(await c.kubectl(['create', 'service', 'externalname', 'docs', '--external-name=docs.example.com']));
+    // The service-lb-controller gives the LoadBalancer its address from the pool (10.250.0.0/24).
+    await eventually(async () => ok(await c.kubectl(['get', 'svc', 'edge', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])));
   });
   after(() => c?.cleanup());
 
@@ -34,7 +36,7 @@ describe('kubectl get and describe', () => {
     assert.deepEqual(web.slice(3, 5), ['<none>', '80/TCP']);
     assert.match(web[5], AGE);
     const edge = row(out, 'edge');
-    assert.deepEqual([edge?.[1], edge?.[3]], ['LoadBalancer', '<pending>']);
+    assert.deepEqual([edge?.[1], edge?.[3]], ['LoadBalancer', '10.250.0.1']);
     assert.match(edge?.[4] ?? '', /^443:3\d{4}\/TCP$/);
     const docs = row(out, 'docs');
     assert.deepEqual(docs?.slice(1, 5), ['ExternalName', '<none>', 'docs.example.com', '<none>']);

@@ -3,11 +3,12 @@
 // immutability, ExternalName, `get svc` columns, and delete giving values back.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Cluster, startCluster } from '../helpers/cluster.js';
+import { type Cluster, eventually, startCluster } from '../helpers/cluster.js';
 import { fails, json, ok, row } from '../helpers/output.js';
 
 interface Svc {
   spec: { clusterIP?: string; type?: string; ports: { port: number; nodePort?: number; protocol?: string }[] };
+  status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
 }
 
 const twoUnnamedPorts = `apiVersion: v1
@@ -81,11 +82,14 @@ describe('Service semantics through kubectl', () => {
   test('get svc: CLUSTER-IP, EXTERNAL-IP and PORT(S) columns', async () => {
     ok(await c.kubectl(['create', 'service', 'loadbalancer', 'lb', '--tcp=443:8443']));
     ok(await c.kubectl(['create', 'service', 'externalname', 'ext', '--external-name=db.example.com']));
+    // EXTERNAL-IP is <pending> until the service-lb-controller writes the pool address into the status.
+    const lbIP = await eventually(async () => (await get('lb')).status?.loadBalancer?.ingress?.[0]?.ip);
+    assert.match(lbIP ?? '', /^10\.250\.0\.\d+$/);
     const out = ok(await c.kubectl(['get', 'svc']));
     assert.match(out.split('\n')[0], /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
     assert.deepEqual(row(out, 'my-svc')?.slice(1, 5), ['NodePort', (await get('my-svc')).spec.clusterIP, '<none>', '80:30080/TCP']);
     const lbNodePort = (await get('lb')).spec.ports[0].nodePort;
-    assert.deepEqual(row(out, 'lb')?.slice(1, 5), ['LoadBalancer', (await get('lb')).spec.clusterIP, '<pending>', `443:${lbNodePort}/TCP`]);
+    assert.deepEqual(row(out, 'lb')?.slice(1, 5), ['LoadBalancer', (await get('lb')).spec.clusterIP, lbIP, `443:${lbNodePort}/TCP`]);
     assert.deepEqual(row(out, 'ext')?.slice(1, 4), ['ExternalName', '<none>', 'db.example.com']);
     assert.deepEqual(row(out, 'db')?.slice(1, 5), ['ClusterIP', '10.96.0.50', '<none>', '5432/TCP']);
   });
