@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 
+echo "== host tools"
+bash scripts/setup-host.sh test
+
 echo "== typecheck and build"
 npx tsc -p tsconfig.json
 echo "== lint"
