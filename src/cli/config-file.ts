@@ -22,6 +22,7 @@ const FIELDS: Record<string, keyof UpFlags> = {
   clusterDomain: 'cluster-domain',
   dnsListen: 'dns-listen',
   dnsUpstream: 'dns-upstream',
+  nodeIP: 'node-ip',
 };
 
 export function upFlagsFromFile(path: string): UpFlags {

@@ -34,6 +34,8 @@ Flags:
                                      the bridge kubesvc0 and turns IP forwarding on)
   --node-name NAME                   the Node's name (default: the host name)
   --pod-cidr CIDR                    the node's pod range (default: the first free /24 of 10.244.0.0/16)
+  --node-ip ADDR                     the Node's InternalIP, where cluster DNS listens on port 53 for pods (default:
+                                     the --listen host unless loopback, else the pod bridge's gateway, e.g. 10.244.0.1)
   --cluster-domain NAME              the cluster DNS zone (default cluster.local)
   --dns-listen ADDR:PORT             host-facing cluster DNS address, UDP and TCP (default 127.0.0.1:0, a free port)
   --dns-upstream ADDR[:PORT][,...]   resolvers for names outside the zone (default: /etc/resolv.conf's; "" for none)
@@ -43,6 +45,6 @@ Flags:
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
                                      store, etcdEndpoints, etcdCompactionInterval, controllers, clusterDomain,
-                                     dnsListen, dnsUpstream, proxyMode, proxyNetns, logLevel (flags win)
+                                     dnsListen, dnsUpstream, nodeIP, proxyMode, proxyNetns, logLevel (flags win)
   -h, --help                         show this help
 `;

@@ -14,9 +14,12 @@ import { createNodeAgent } from '../node/agent.js';
 import { kubeDnsClusterIP } from '../dns/presence.js';
 import { hostRunner } from '../node/exec.js';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { startClusterDns } from '../dns/cluster-dns.js';
 import { upstreamsFromResolvConf } from '../dns/index.js';
+import type { ApiServer } from '../apiserver/config.js';
+import { keepMirrorPods, mirrorLogFile, mirrorLogSink, type MirrorPodKeeper } from '../node/mirror-pod.js';
+import { kubeProxyMirrorSpec } from './mirror-pods.js';
+import { resolveNodeAddress, type NodeAddress } from './node-address.js';
 import { runCli } from './commands.js';
 import { runExec } from './exec.js';
 import { insideIsolatedNetns, prepareIsolatedNetns, runIsolated } from './isolated.js';
@@ -58,6 +61,36 @@ const code = await runCli(process.argv.slice(2), {
 process.exit(code);
 
 function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<typeof createLogger>): Promise<number> {
+  const nodeDir = join(config.dataDir, 'node');
+  // The node's address is settled once, by whichever component asks first (DNS, before the agent
+  // starts pods): undefined when no node agent runs or the node has only loopback to offer.
+  let settled: Promise<NodeAddress | undefined> | undefined;
+  const nodeAddress = (api: ApiServer): Promise<NodeAddress | undefined> =>
+    (settled ??= (async () => {
+      if (!config.node.agent) return undefined;
+      const client = createClient(inProcessTransport(api.registry));
+      try {
+        const addr = await resolveNodeAddress({ client, nodeName: config.node.name, nodeIP: config.node.nodeIP, podCIDR: config.node.podCIDR, listenHost: config.listen.host, isolated: config.node.isolated, run: hostRunner });
+        logger.info('node address', { ip: addr.ip, source: addr.source, podCIDR: addr.podCIDR });
+        return addr;
+      } catch (e) {
+        if (config.node.nodeIP) throw e;
+        // A host that cannot run pods (no root, no ip) still gets its API, controllers and DNS.
+        logger.warn('no node address pods can reach: cluster DNS has no in-cluster endpoint', { err: e });
+        return undefined;
+      } finally {
+        client.close();
+      }
+    })());
+  /** A component's logger that also appends to its mirror pod's log (what `kubectl logs` shows). */
+  const componentLogger = (component: string, file: string) => {
+    const out = mirrorLogSink(file);
+    const sink = (line: string) => {
+      process.stderr.write(line + '\n');
+      out.sink(line);
+    };
+    return { logger: createLogger({ level: config.logLevel, sink, fields: { component } }), close: out.close };
+  };
   return runUp(config, {
     openStore: (choice) => openStore(choice, { logger: logger.with({ component: 'store' }) }),
     createApiServer,
@@ -75,47 +108,76 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
         },
       };
     },
-    startDns: (api, cfg, log) => {
+    startDns: (api, cfg) => {
       // In-process transport, like the controllers. Upstreams default to the host's resolv.conf.
       const client = createClient(inProcessTransport(api.registry));
       const upstreams = cfg.dns.upstreams ?? upstreamsFromResolvConf(readResolvConf());
-      const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-      // The mirror pod (and a listener on the node's address, port 53) only where pods can reach it.
-      const node = cfg.node.agent && !isLoopback(host) ? { name: cfg.node.name, ip: host } : undefined;
-      const listen = [cfg.dns.listen, ...(node && !(cfg.dns.listen.host === host && cfg.dns.listen.port === 53) ? [{ host, port: 53 }] : [])];
-      const running = startClusterDns({ client, logger: log, clusterDomain: cfg.dns.clusterDomain, listen, upstreams, serviceCIDR: cfg.registry.serviceCIDR, node });
+      let running: ReturnType<typeof startClusterDns> | undefined;
+      let closeLog: (() => Promise<void>) | undefined;
+      const ready = (async () => {
+        // The mirror pod and a listener on <node address>:53 (the kube-dns Service's endpoint)
+        // only where pods can reach it: a node agent with a non-loopback node address.
+        const addr = await nodeAddress(api);
+        const node = addr ? { name: cfg.node.name, ip: addr.ip } : undefined;
+        const teed = node ? componentLogger('dns', mirrorLogFile(nodeDir, 'kube-system', `kube-dns-${node.name}`, 'dns')) : undefined;
+        closeLog = teed?.close;
+        const log = teed?.logger ?? logger.with({ component: 'dns' });
+        const listen = [cfg.dns.listen, ...(node && !(cfg.dns.listen.host === node.ip && cfg.dns.listen.port === 53) ? [{ host: node.ip, port: 53 }] : [])];
+        running = startClusterDns({ client, logger: log, clusterDomain: cfg.dns.clusterDomain, listen, upstreams, serviceCIDR: cfg.registry.serviceCIDR, node });
+        await running.ready;
+      })();
       return {
-        ready: running.ready,
-        addresses: () => running.dns.addresses(),
+        ready,
+        addresses: () => running?.dns.addresses() ?? [],
         stop: async () => {
-          await running.stop();
+          await running?.stop();
+          await closeLog?.();
           client.close();
         },
       };
     },
-    startProxy: (api, cfg, log) => {
+    startProxy: (api, cfg) => {
       // In-process transport, like the controllers; nft/iptables/conntrack run in --proxy-netns if given.
       const client = createClient(inProcessTransport(api.registry));
-      const proxy = createProxy(upProxyConfig(cfg.proxy, client, cfg.registry.serviceCIDR, log));
+      const podName = `kube-proxy-${cfg.node.name}`;
+      // With the node agent the proxy is a mirror pod too, and its log is that pod's log.
+      const teed = cfg.node.agent ? componentLogger('proxy', mirrorLogFile(nodeDir, 'kube-system', podName, 'kube-proxy')) : undefined;
+      const proxy = createProxy(upProxyConfig(cfg.proxy, client, cfg.registry.serviceCIDR, teed?.logger ?? logger.with({ component: 'proxy' })));
       proxy.start();
+      let keeper: MirrorPodKeeper | undefined;
+      const ready = (async () => {
+        await proxy.ready;
+        const addr = await nodeAddress(api);
+        if (!addr) return;
+        keeper = keepMirrorPods({ client, logger: logger.with({ component: 'proxy' }), nodeName: cfg.node.name, nodeIP: addr.ip }, [kubeProxyMirrorSpec(cfg.node.name)]);
+        await keeper.ready;
+      })();
       return {
-        ready: proxy.ready,
+        ready,
         stop: async () => {
+          keeper?.stop();
           await proxy.stop();
+          await teed?.close();
           client.close();
         },
       };
     },
     startNodeAgent: (api, cfg, log) => {
       const client = createClient(inProcessTransport(api.registry));
-      const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-      const agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: host, dataDir: join(cfg.dataDir, 'node'), podCIDR: cfg.node.podCIDR, serviceCIDRs: [cfg.registry.serviceCIDR], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
+      let agent: ReturnType<typeof createNodeAgent> | undefined;
+      const ready = (async () => {
+        const addr = await nodeAddress(api);
+        const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
+        agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: addr?.ip ?? host, dataDir: nodeDir, podCIDR: addr?.podCIDR ?? cfg.node.podCIDR, serviceCIDRs: [cfg.registry.serviceCIDR], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
+        await agent.start();
+        await agent.ready;
+      })();
       return {
-        ready: agent.start().then(() => agent.ready),
+        ready,
         stop: async () => {
           // Stopping the cluster ends its pods: no namespace, veth or process is left behind.
-          await agent.stop();
-          await agent.stopPods();
+          await agent?.stop();
+          await agent?.stopPods();
           client.close();
         },
       };
@@ -138,8 +200,4 @@ function readResolvConf(): string {
   } catch {
     return '';
   }
-}
-
-function isLoopback(ip: string): boolean {
-  return (isIP(ip) === 4 && ip.startsWith('127.')) || ip === '::1';
 }

@@ -1,6 +1,7 @@
 // The node-agent part of `kubesvc up`'s translation step: --isolated, --node-agent, --node-name,
 // --pod-cidr (strings in, NodeUpConfig out; UsageErrors name the flag). Kept apart so
 // up-config.ts only calls it.
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { parseCidr } from '../node/pod-cidr.js';
 import { UsageError } from './usage-error.js';
@@ -13,6 +14,8 @@ export interface NodeUpConfig {
   name: string;
   /** undefined = the first free /24 of 10.244.0.0/16. */
   podCIDR?: string;
+  /** --node-ip: the Node's InternalIP; undefined = the --listen host if not loopback, else the pod bridge's gateway. */
+  nodeIP?: string;
 }
 
 export interface NodeFlags {
@@ -20,9 +23,10 @@ export interface NodeFlags {
   'node-agent'?: string;
   'node-name'?: string;
   'pod-cidr'?: string;
+  'node-ip'?: string;
 }
 
-export const NODE_STRING_FLAGS = ['node-name', 'pod-cidr'] as const;
+export const NODE_STRING_FLAGS = ['node-name', 'pod-cidr', 'node-ip'] as const;
 export const NODE_BOOLEAN_FLAGS = ['isolated', 'node-agent'] as const;
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -50,5 +54,9 @@ export function nodeConfigFromFlags(flags: NodeFlags, defaultName: string = host
       throw new UsageError(`invalid --pod-cidr "${flags['pod-cidr']}": want an IPv4 network from /16 to /28 with no host bits set, e.g. 10.244.0.0/24`);
     }
   }
-  return { agent: isolated || bool('node-agent', flags['node-agent']), isolated, name, podCIDR };
+  const nodeIP = flags['node-ip'] === '' ? undefined : flags['node-ip'];
+  if (nodeIP !== undefined && (!isIP(nodeIP) || nodeIP.startsWith('127.') || nodeIP === '::1' || nodeIP === '0.0.0.0' || nodeIP === '::')) {
+    throw new UsageError(`invalid --node-ip "${nodeIP}": want an IP address of the node that pods can reach (not loopback or unspecified)`);
+  }
+  return { agent: isolated || bool('node-agent', flags['node-agent']), isolated, name, podCIDR, ...(nodeIP !== undefined ? { nodeIP } : {}) };
 }

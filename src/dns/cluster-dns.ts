@@ -5,8 +5,9 @@ import type { Client } from '../client/index.js';
 import type { Logger } from '../util/log.js';
 import { createDns, type Dns } from './index.js';
 import type { Listen, PodMode, Upstream } from './config.js';
-import { ensureKubeDnsPresence, kubeDnsClusterIP, kubeDnsService } from './presence.js';
+import { kubeDnsClusterIP, kubeDnsMirrorSpec, kubeDnsService } from './presence.js';
 import { SERVICES, isAlreadyExists } from '../client/index.js';
+import { keepMirrorPods, type MirrorPodKeeper } from '../node/mirror-pod.js';
 
 export interface ClusterDnsOptions {
   client: Client;
@@ -38,20 +39,29 @@ export function startClusterDns(o: ClusterDnsOptions): RunningDns {
     podMode: o.podMode,
     nsAddresses: [clusterIP],
   });
+  let keeper: MirrorPodKeeper | undefined;
   const ready = (async () => {
     await dns.start();
     try {
-      if (o.node) {
-        await ensureKubeDnsPresence({ client: o.client, logger: log, serviceCIDR: o.serviceCIDR, nodeName: o.node.name, nodeIP: o.node.ip });
-      } else {
-        await o.client.resource(SERVICES).create('kube-system', kubeDnsService(clusterIP));
-        log.info('created kube-dns service', { clusterIP });
-      }
+      await o.client.resource(SERVICES).create('kube-system', kubeDnsService(clusterIP));
+      log.info('created kube-dns service', { clusterIP });
     } catch (e) {
       // Someone else's kube-dns (or an IP already taken) must not stop the server answering.
       if (!isAlreadyExists(e)) log.error('cannot create the kube-dns service', { clusterIP, err: e });
     }
+    if (o.node) {
+      // The mirror pod gives the Service its endpoint (the node address); put back if deleted.
+      keeper = keepMirrorPods({ client: o.client, logger: log, nodeName: o.node.name, nodeIP: o.node.ip }, [kubeDnsMirrorSpec(o.node.name)]);
+      await keeper.ready;
+    }
   })();
   ready.catch(() => {});
-  return { dns, ready, stop: () => dns.stop() };
+  return {
+    dns,
+    ready,
+    stop: async () => {
+      keeper?.stop();
+      await dns.stop();
+    },
+  };
 }

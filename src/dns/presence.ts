@@ -3,7 +3,8 @@
 // mirror pod labelled k8s-app=kube-dns standing for the in-process server on the node's network,
 // so the Service has real endpoints and `kubectl -n kube-system get pods -l k8s-app=kube-dns` lists it.
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isNotFound, PODS, SERVICES, type Client } from '../client/index.js';
+import { isAlreadyExists, SERVICES, type Client } from '../client/index.js';
+import { ensureMirrorPod, mirrorPodObject, type MirrorPodSpec } from '../node/mirror-pod.js';
 import type { Logger } from '../util/log.js';
 
 export interface PresenceConfig {
@@ -56,69 +57,31 @@ export function kubeDnsService(clusterIP: string, port = 53): Service {
   };
 }
 
-export function mirrorPod(nodeName: string, port = 53): Pod {
+/** The mirror pod standing for the in-process DNS server on a node (see src/node/mirror-pod.ts). */
+export function kubeDnsMirrorSpec(nodeName: string, port = 53): MirrorPodSpec {
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `kube-dns-${nodeName}`,
-      namespace: 'kube-system',
-      labels: { ...KUBE_DNS_LABELS },
-      annotations: { 'kubernetes.io/config.mirror': 'kubesvc-dns', 'kubernetes.io/config.source': 'kubesvc' },
-    },
-    spec: {
-      nodeName,
-      hostNetwork: true,
-      dnsPolicy: 'Default',
-      priorityClassName: 'system-cluster-critical',
-      containers: [
-        {
-          name: 'dns',
-          image: 'kubesvc/dns:builtin',
-          ports: [
-            { name: 'dns', containerPort: port, protocol: 'UDP' },
-            { name: 'dns-tcp', containerPort: port, protocol: 'TCP' },
-          ],
-        },
+    namespace: 'kube-system',
+    name: `kube-dns-${nodeName}`,
+    labels: { ...KUBE_DNS_LABELS },
+    source: 'kubesvc-dns',
+    container: {
+      name: 'dns',
+      image: 'kubesvc/dns:builtin',
+      ports: [
+        { name: 'dns', containerPort: port, protocol: 'UDP' },
+        { name: 'dns-tcp', containerPort: port, protocol: 'TCP' },
       ],
     },
   };
 }
 
-function runningStatus(pod: Pod, nodeIP: string, at: string): Pod {
-  const cond = (type: string) => ({ type, status: 'True', lastTransitionTime: at });
-  return {
-    ...pod,
-    status: {
-      phase: 'Running',
-      conditions: [cond('PodReadyToStartContainers'), cond('Initialized'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled')],
-      hostIP: nodeIP,
-      hostIPs: [{ ip: nodeIP }],
-      podIP: nodeIP,
-      podIPs: [{ ip: nodeIP }],
-      startTime: at,
-      qosClass: 'BestEffort',
-      containerStatuses: [
-        {
-          name: 'dns',
-          ready: true,
-          started: true,
-          restartCount: 0,
-          image: 'kubesvc/dns:builtin',
-          imageID: '',
-          containerID: 'kubesvc://dns',
-          state: { running: { startedAt: at } },
-        },
-      ],
-    },
-  };
+export function mirrorPod(nodeName: string, port = 53): Pod {
+  return mirrorPodObject(kubeDnsMirrorSpec(nodeName, port), nodeName);
 }
 
 /** Creates (or repairs) the Service and the mirror pod; errors are returned to the caller. */
 export async function ensureKubeDnsPresence(c: PresenceConfig): Promise<{ service: Service; pod: Pod }> {
-  const at = (c.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const services = c.client.resource(SERVICES);
-  const pods = c.client.resource(PODS);
   const clusterIP = kubeDnsClusterIP(c.serviceCIDR);
   let service: Service;
   try {
@@ -128,20 +91,6 @@ export async function ensureKubeDnsPresence(c: PresenceConfig): Promise<{ servic
     if (!isAlreadyExists(e)) throw e;
     service = await services.get('kube-system', 'kube-dns');
   }
-  const want = mirrorPod(c.nodeName, c.port);
-  let pod: Pod;
-  try {
-    pod = await pods.create('kube-system', want);
-  } catch (e) {
-    if (!isAlreadyExists(e)) throw e;
-    pod = await pods.get('kube-system', want.metadata!.name!);
-  }
-  if (pod.status?.phase !== 'Running' || pod.status?.podIP !== c.nodeIP) {
-    try {
-      pod = await pods.updateStatus('kube-system', runningStatus(pod, c.nodeIP, at));
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  }
+  const pod = await ensureMirrorPod({ client: c.client, logger: c.logger, nodeName: c.nodeName, nodeIP: c.nodeIP, now: c.now }, kubeDnsMirrorSpec(c.nodeName, c.port));
   return { service, pod };
 }

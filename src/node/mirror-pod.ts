@@ -146,6 +146,18 @@ export function keepMirrorPods(o: MirrorPodOptions & { retryMs?: number }, specs
     const factory = new SharedInformerFactory(o.client, { namespace: ns, logger: log });
     factories.set(ns, factory);
     factory.informerFor(PODS, { fieldSelector: `spec.nodeName=${o.nodeName}` }).addEventHandler({
+      // A graceful delete only marks the pod; no agent runs it to finish the job, so (as the
+      // kubelet does with a terminating mirror pod) remove it at once; the delete event re-creates it.
+      onUpdate: (_old, p) => {
+        const s = byKey.get(`${p.metadata?.namespace}/${p.metadata?.name}`);
+        if (!s || stopped || !p.metadata?.deletionTimestamp) return;
+        o.client
+          .resource(PODS)
+          .delete(s.namespace, s.name, { gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } })
+          .catch((e: unknown) => {
+            if (!isNotFound(e)) log.warn('cannot remove the terminating mirror pod', { pod: `${s.namespace}/${s.name}`, err: e });
+          });
+      },
       onDelete: (x) => {
         const p = deletedObject(x);
         const s = byKey.get(`${p.metadata?.namespace}/${p.metadata?.name}`);
