@@ -107,16 +107,20 @@ interface HttpRun {
   kept?: number;
 }
 
-function measureHttp(label: string, from: 'pod' | 'node', url: string, close: boolean, opts: { pod?: BenchPod; conntrack?: boolean } = {}): HttpRun {
+function measureHttp(label: string, from: 'pod' | 'node', url: string, close: boolean, opts: { pod?: BenchPod; conntrack?: boolean; flush?: boolean } = {}): HttpRun {
   let ns: string;
-  if (from === 'pod') ns = (opts.pod ?? freshPod()).ns;
-  else {
-    freshNodeSource();
+  let clientIp: string;
+  if (from === 'pod') {
+    const pod = opts.pod ?? freshPod();
+    ns = pod.ns;
+    clientIp = pod.ip;
+  } else {
+    clientIp = freshNodeSource();
     ns = node.ns;
   }
   const cn = new Nstat(node, ns, dir);
   const sn = new Nstat(node, `${node.prefix}-srv`, dir);
-  if (opts.conntrack) node.tryExec(node.ns, ['conntrack', '-F']);
+  if (opts.flush) node.exec(node.ns, ['conntrack', '-F']);
   const ct0 = conntrackStats(node);
   cn.reset();
   sn.reset();
@@ -137,7 +141,7 @@ function measureHttp(label: string, from: 'pod' | 'node', url: string, close: bo
     clashResolve: ct1.clash_resolve - ct0.clash_resolve,
   };
   if (opts.conntrack) {
-    const t = conntrackTable(node);
+    const t = conntrackTable(node, clientIp);
     run.remapped = t.remappedPort;
     run.kept = t.keptPort;
   }
@@ -156,9 +160,16 @@ const HTTP_SEP = '|---|---|---|---|---|---|---|';
  * port selection; a fresh address per measurement keeps each one clear of the server TIME_WAIT
  * sockets the previous one left (every masqueraded flow shares the one node address otherwise).
  */
-function masqueradeChain(script: string, to?: { addr: string; fullyRandom: boolean }): string {
+function masqueradeChain(script: string, to?: { addr: string; proposed: boolean }): string {
   const rules = script.split('\n').filter((l) => l.startsWith('add rule ip kubesvc masquerading '));
-  const body = to ? rules.map((l) => l.replace(' masquerade fully-random', ` snat to ${to.addr}${to.fullyRandom ? ' fully-random' : ''}`)) : rules;
+  const body = to
+    ? rules.flatMap((l) => {
+        if (!l.includes(' masquerade fully-random')) return [l];
+        const random = l.replace(' masquerade fully-random', ` snat to ${to.addr} fully-random`);
+        // Proposed: TCP keeps the client's port when it is free; everything else stays fully-random.
+        return to.proposed ? [l.replace(' masquerade fully-random', ` meta l4proto tcp snat to ${to.addr}`), random] : [random];
+      })
+    : rules;
   return ['flush chain ip kubesvc masquerading', ...body].join('\n') + '\n';
 }
 
@@ -254,30 +265,64 @@ async function main(): Promise<void> {
   // 3. The `Connection: close` problem.
   if (only.has('close')) {
     console.log(`## 3. The \`Connection: close\` problem (wrk -t1 -c${connections} -d${seconds}s, new connection per request)\n`);
-    // (a) One client, direct and ClusterIP back to back: the server's TIME_WAIT sockets from one
-    // phase meet the next phase's SYNs, whose timestamps come from another clock (the client
-    // hashes its TS offset from the pre-NAT 4-tuple).
-    const pod = freshPod();
-    const seq = [
-      measureHttp('same pod client: 1st direct', 'pod', `http://${direct}/`, true, { pod, conntrack: true }),
-      measureHttp('same pod client: 2nd ClusterIP', 'pod', `http://${vip}/`, true, { pod, conntrack: true }),
-      measureHttp('same pod client: 3rd direct', 'pod', `http://${direct}/`, true, { pod, conntrack: true }),
-      measureHttp('same pod client: 4th ClusterIP', 'pod', `http://${vip}/`, true, { pod, conntrack: true }),
+    // (0) The mechanism, one connection pair per client port (see reuse-probe.ts).
+    const probeRows: string[] = [];
+    const variants: [string, string, string, boolean][] = [
+      ['pod IP, then pod IP again', direct, direct, false],
+      ['ClusterIP, then ClusterIP again', vip, vip, false],
+      ['pod IP, then ClusterIP', direct, vip, false],
+      ['ClusterIP, then pod IP', vip, direct, false],
+      ['pod IP, then ClusterIP, conntrack flushed in between', direct, vip, true],
+      ['ClusterIP, then pod IP, conntrack flushed in between', vip, direct, true],
+      ['ClusterIP, then ClusterIP again, conntrack flushed in between', vip, vip, true],
     ];
-    console.log('### (a) Direct and ClusterIP in turn from the same client (how the "quarter of direct" was measured)\n');
-    console.log(HTTP_HEAD.replace(' vs direct', ' vs 1st') + ' conntrack entries port kept/remapped |\n' + HTTP_SEP + '---|');
-    console.log(seq.map((r) => httpRow(r, seq[0])).join('\n') + '\n');
+    const probe = (ns: string, target: string) =>
+      JSON.parse(node.exec(ns, [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'reuse-probe.ts'), target, '40', '41000'])) as number[];
+    for (const [label, first, second, flush] of variants) {
+      const pod = freshPod();
+      const cn = new Nstat(node, pod.ns, dir);
+      const sn = new Nstat(node, srv.ns, dir);
+      probe(pod.ns, first);
+      if (flush) node.exec(node.ns, ['conntrack', '-F']);
+      cn.reset();
+      sn.reset();
+      const ms = probe(pod.ns, second);
+      const c = cn.read(CLIENT_COUNTERS);
+      const sv = sn.read(SERVER_COUNTERS);
+      const t = conntrackTable(node, pod.ip);
+      log(`probe ${label}: ${c.TcpExtTCPSynRetrans} SYN retransmitted`);
+      probeRows.push(`| ${label} | ${c.TcpExtTCPSynRetrans} | ${c.TcpOutRsts} | ${sv.TcpExtPAWSTimewait} | ${Math.max(...ms)} ms | ${t.keptPort}/${t.remappedPort} |`);
+    }
+    console.log('### The mechanism: 40 client ports, one request each to the first address, then one each to the second (server closes first)\n');
+    console.log('| first, then second connection | client SYN retrans | client RSTs | server PAWS rejects in TIME_WAIT | slowest second connect | conntrack entries of this client: port kept/remapped |');
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(probeRows.join('\n') + '\n');
+    // (a) One client, direct and ClusterIP back to back, as a benchmark naturally runs them; then
+    // the same with `conntrack -F` before each run (a common way to "start clean").
+    for (const flush of [false, true]) {
+      const pod = freshPod();
+      const how = flush ? ', conntrack flushed before' : '';
+      const seq = [
+        measureHttp(`same pod client: 1st direct${how}`, 'pod', `http://${direct}/`, true, { pod, conntrack: true, flush }),
+        measureHttp(`same pod client: 2nd ClusterIP${how}`, 'pod', `http://${vip}/`, true, { pod, conntrack: true, flush }),
+        measureHttp(`same pod client: 3rd direct${how}`, 'pod', `http://${direct}/`, true, { pod, conntrack: true, flush }),
+        measureHttp(`same pod client: 4th ClusterIP${how}`, 'pod', `http://${vip}/`, true, { pod, conntrack: true, flush }),
+      ];
+      console.log(`### (a${flush ? '2' : '1'}) Direct and ClusterIP in turn from the same client${flush ? ', conntrack flushed before each run' : ''}\n`);
+      console.log(HTTP_HEAD.replace(' vs direct', ' vs 1st') + ' conntrack entries of this client: port kept/remapped |\n' + HTTP_SEP + '---|');
+      console.log(seq.map((r) => httpRow(r, seq[0])).join('\n') + '\n');
+    }
     // (b) Masqueraded traffic (from a node address outside the pod CIDR): the current
     // `fully-random` against the proposed plain masquerade, alternating, each measurement with a
     // fresh client address and a fresh SNAT address.
     const rows: HttpRun[] = [];
     let snat = 0;
     for (let round = 1; round <= 2; round++) {
-      for (const fullyRandom of [true, false]) {
+      for (const proposed of [false, true]) {
         const addr = `192.168.70.${++snat}`;
         node.exec(node.ns, ['ip', 'addr', 'add', `${addr}/32`, 'dev', 'lo']);
-        load(masqueradeChain(ours, { addr, fullyRandom }));
-        const name = fullyRandom ? 'SNAT fully-random (as now)' : 'SNAT keeping the port (proposed)';
+        load(masqueradeChain(ours, { addr, proposed }));
+        const name = proposed ? 'SNAT keeping the TCP port (proposed)' : 'SNAT fully-random (as now)';
         rows.push(measureHttp(`from node, ClusterIP, ${name}, round ${round}`, 'node', `http://${vip}/`, true, { conntrack: true }));
       }
       rows.push(measureHttp(`from node, direct (no NAT), round ${round}`, 'node', `http://${direct}/`, true, { conntrack: true }));

@@ -105,9 +105,12 @@ export function conntrackStats(node: BenchNode): Record<'insert_failed' | 'drop'
   return { insert_failed: sum('insert_failed'), drop: sum('drop'), clash_resolve: sum('clash_resolve'), early_drop: sum('early_drop'), invalid: sum('invalid') };
 }
 
-/** TCP conntrack entries by state, and how many of them NAT gave a different source port. */
-export function conntrackTable(node: BenchNode): { states: Record<string, number>; keptPort: number; remappedPort: number } {
-  const out = node.tryExec(node.ns, ['conntrack', '-L', '-p', 'tcp']).out;
+/**
+ * TCP conntrack entries by state, and how many of them NAT gave a different source port; only the
+ * entries whose original source is `src` when given.
+ */
+export function conntrackTable(node: BenchNode, src?: string): { states: Record<string, number>; keptPort: number; remappedPort: number } {
+  const out = node.tryExec(node.ns, ['conntrack', '-L', '-p', 'tcp', ...(src ? ['-s', src] : [])]).out;
   const states: Record<string, number> = {};
   let keptPort = 0;
   let remappedPort = 0;
