@@ -19,7 +19,7 @@ function deps(podMode: PodMode = 'insecure', synced = true): HandlerDeps {
     {
       metadata: { namespace: 'default', name: 'hl-1', labels: { 'kubernetes.io/service-name': 'hl' } },
       addressType: 'IPv4',
-      endpoints: Array.from({ length: 20 }, (_, i) => ({ addresses: [`10.244.0.${i + 1}`] })),
+      endpoints: Array.from({ length: 40 }, (_, i) => ({ addresses: [`10.244.0.${i + 1}`] })),
       ports: [{ name: 'p', port: 1, protocol: 'TCP' }],
     },
     true,
@@ -121,14 +121,15 @@ test('EDNS0: version above 0 is BADVERS; the client size is honoured up to ours;
   const { p } = await ask(d, v1);
   const opt = p.additionals?.find((a) => a.type === 'OPT');
   assert.ok(opt && opt.type === 'OPT' && opt.extendedRcode === 1, 'BADVERS (16) is extended rcode 1 with rcode 0');
-  // 20 A records ≈ 900 bytes (dns-packet does not compress names): over 512, under 1232.
+  // 40 A records, names compressed: 12 + 34 (question) + 40 × 16 = 686 bytes: over 512, under 1232.
   const small = await ask(d, query('hl.default.svc.cluster.local', 'A'));
   assert.ok(small.p.flag_tc && small.buf.length <= 512, 'TC within 512 bytes without EDNS');
   const big = await ask(d, query('hl.default.svc.cluster.local', 'A', 4096));
   assert.ok(!big.p.flag_tc, 'fits the EDNS size');
-  assert.equal(big.p.answers?.length, 20);
+  assert.equal(big.p.answers?.length, 40);
+  assert.equal(big.buf.length, 686 + 11, 'every owner name is a 2-byte pointer; plus our OPT');
   const tcp = await ask(d, query('hl.default.svc.cluster.local', 'A'), 'tcp');
-  assert.equal(tcp.p.answers?.length, 20);
+  assert.equal(tcp.p.answers?.length, 40);
 });
 
 test('pod records: insecure answers any address, disabled answers none, verified needs the pod', async () => {

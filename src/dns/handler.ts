@@ -4,6 +4,7 @@ import * as packet from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer, RecordType } from 'dns-packet';
 import { answerQuestion, labelsInZone, type AnswerContext, type Rcode, type ZoneAnswer } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
+import { compressMessage } from './compress.js';
 import type { Forwarder } from './forwarder.js';
 import type { DnsMetrics } from './metrics.js';
 import { rcodeName, rcodeValue } from './rcode.js';
@@ -74,12 +75,13 @@ export async function handleMessage(deps: HandlerDeps, msg: Buffer, proto: 'udp'
       authorities: r.authorities,
       additionals: [...r.additionals, ...ednsOut],
     };
-    let buf = packet.encode(full);
+    // Sizes are those of the compressed message, as CoreDNS measures them.
+    let buf = compressMessage(packet.encode(full));
     if (proto === 'udp') {
       // Without EDNS0 the limit is 512 bytes (RFC 1035); with it, the client's size within ours.
       const limit = opt ? Math.min(Math.max(opt.udpPayloadSize, 512), deps.maxUdpPayload) : 512;
-      if (buf.length > limit) buf = packet.encode({ ...full, additionals: ednsOut });
-      if (buf.length > limit) buf = packet.encode({ ...full, flags: flags | packet.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: ednsOut });
+      if (buf.length > limit) buf = compressMessage(packet.encode({ ...full, additionals: ednsOut }));
+      if (buf.length > limit) buf = compressMessage(packet.encode({ ...full, flags: flags | packet.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: ednsOut }));
     }
     return finish(buf, extendedRcode ? 'BADVERS' : r.rcode);
   };
