@@ -1,7 +1,7 @@
-// pods/<name>/log, exec and attach, as kube-apiserver serves them: check the pod and container
+// pods/<name>/log, exec, attach and portforward, as kube-apiserver serves them: check the pod and container
 // here, then forward the request to the node agent that runs the pod (the address and port its
 // Node object reports: InternalIP and status.daemonEndpoints.kubeletEndpoint.Port) and stream its
-// answer back — for exec/attach the WebSocket upgrade itself (stream-proxy.ts). The apiserver
+// answer back — for the others the protocol upgrade itself (stream-proxy.ts). The apiserver
 // never imports node code, so this works wherever the agent runs.
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -75,15 +75,17 @@ async function forwardLog(registry: Registry, req: IncomingMessage, res: ServerR
   });
 }
 
-/** Query parameters the agent's /exec and /attach read (the container goes into the path). */
-const STREAM_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
-const UPGRADED = ['exec', 'attach'];
+/** Query parameters the agent's /exec, /attach and /portForward read (a container goes into the path). */
+const STREAM_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty', 'ports'];
+const UPGRADED = ['exec', 'attach', 'portforward'];
 
-/** Where an exec/attach goes: the pod's node agent and the kubelet-style path there. */
+/** Where an exec/attach/portforward goes: the pod's node agent and the kubelet-style path there. */
 async function streamTarget(registry: Registry, req: IncomingMessage, route: ResourceRoute): Promise<{ host: string; port: number; path: string; nodeName: string }> {
   const url = new URL(req.url ?? '/', 'http://x');
   const pod = (await registry.get('/pods', route.namespace, route.name ?? '')) as unknown as Pod;
-  const container = logContainer(pod, url.searchParams.get('container'));
+  // Port-forward names no container (PortForwardLocation); exec and attach default and check one.
+  const forward = route.subresource === 'portforward';
+  const container = forward ? '' : logContainer(pod, url.searchParams.get('container'));
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
   const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
@@ -91,11 +93,12 @@ async function streamTarget(registry: Registry, req: IncomingMessage, route: Res
   if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
   const q = new URLSearchParams();
   for (const p of STREAM_PARAMS) for (const v of url.searchParams.getAll(p)) q.append(p, v);
-  const path = `/${route.subresource}/${encodeURIComponent(route.namespace ?? '')}/${encodeURIComponent(route.name ?? '')}/${encodeURIComponent(container)}?${q}`;
+  const podPath = `${encodeURIComponent(route.namespace ?? '')}/${encodeURIComponent(route.name ?? '')}`;
+  const path = forward ? `/portForward/${podPath}?${q}` : `/${route.subresource}/${podPath}/${encodeURIComponent(container)}?${q}`;
   return { ...addr, path, nodeName };
 }
 
-/** The default StreamHandler: pods/log, exec and attach forwarded to the node agent. */
+/** The default StreamHandler: pods/log, exec, attach and portforward forwarded to the node agent. */
 export function nodeStreams(registry: Promise<Registry> | Registry): StreamHandler {
   return {
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute) {

@@ -1,8 +1,8 @@
 // The agent's own HTTP endpoint, the kubelet's /containerLogs/<ns>/<pod>/<container>: the
 // apiserver forwards pods/<p>/log here (src/apiserver/node-streams.ts). Parameters as the kubelet:
 // follow, previous, tailLines, limitBytes, timestamps, sinceSeconds, sinceTime (times from log-index.ts). Errors are plain text with 400/404; the apiserver turns
-// them into Status messages. With a TargetLocator it also serves the kubelet's /exec and /attach
-// WebSocket upgrades (streams/server.ts).
+// them into Status messages. With locators it also serves the kubelet's /exec, /attach and
+// /portForward upgrades (streams/server.ts).
 import { open, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { nanoTime, readIndex, stampLines, type StampedLine } from './log-index.js';
 import { createStreamServer } from './streams/server.js';
 import type { TargetLocator } from './streams/target.js';
+import type { PodLocator } from './streams/server.js';
 
 export interface LogSource {
   /** Oldest first: a rotated part, then the live file. */
@@ -96,7 +97,7 @@ async function serveLogs(src: LogSource, url: URL, res: ServerResponse): Promise
   res.end();
 }
 
-export function createLogServer(locate: LogLocator, targets?: TargetLocator): LogServer {
+export function createLogServer(locate: LogLocator, targets?: TargetLocator, pods?: PodLocator): LogServer {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -114,7 +115,7 @@ export function createLogServer(locate: LogLocator, targets?: TargetLocator): Lo
       else res.destroy();
     });
   });
-  const streams = targets ? createStreamServer(targets) : undefined;
+  const streams = targets ? createStreamServer(targets, pods) : undefined;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (streams?.upgrade(req, socket, head)) return;
     socket.on('error', () => {});

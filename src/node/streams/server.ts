@@ -1,17 +1,27 @@
 // The agent's stream endpoints, as the kubelet's: `/exec/<ns>/<pod>/<container>?command=...&stdin=
 // &stdout=&stderr=&tty=` and `/attach/<ns>/<pod>/<container>?...`, served as WebSocket upgrades with
-// the v5 (or v4) channel protocol. The apiserver checks the pod and container and proxies kubectl's
+// the v5 (or v4) channel protocol, and `/portForward/<ns>/<pod>`: SPDY/3.1 tunnelled in a WebSocket
+// (subprotocol SPDY/3.1+portforward.k8s.io, kubectl 1.32's first try) or over a raw SPDY/3.1
+// upgrade (its fallback). The apiserver checks the pod and container and proxies kubectl's
 // upgrade here unchanged. Refusals are plain text with a status code, which the apiserver passes
 // through (kubectl prints "unable to upgrade connection: <text>", as against a kubelet).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { LogNotFound } from '../log-server.js';
 import { pickProtocol } from './channels.js';
 import { attachSession, checkAttachable } from './attach.js';
 import { checkExecutable, execSession, type StreamOptions } from './exec.js';
 import { runSession, type StreamSession } from './session.js';
+import { servePortForward, type PortForwardTarget } from './portforward.js';
+import { SpdySession } from './spdy.js';
 import type { ContainerTarget, TargetLocator } from './target.js';
+
+export const PORT_FORWARD_WS_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
+
+/** The pod a port-forward reaches (throws LogNotFound when it does not run here). */
+export type PodLocator = (namespace: string, pod: string) => PortForwardTarget;
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
 
@@ -32,12 +42,45 @@ export interface StreamServer {
   close(): void;
 }
 
-export function createStreamServer(locate: TargetLocator): StreamServer {
+export function createStreamServer(locate: TargetLocator, pods?: PodLocator): StreamServer {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+  const tunnels = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => (offered.has(PORT_FORWARD_WS_PROTOCOL) ? PORT_FORWARD_WS_PROTOCOL : false) });
+  const spdySessions = new Set<SpdySession>();
+  const startPortForward = (conn: Duplex, target: PortForwardTarget) => {
+    const session = new SpdySession(conn);
+    spdySessions.add(session);
+    session.on('close', () => spdySessions.delete(session));
+    servePortForward(session, target);
+  };
+  const portForward = (req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, pod: string) => {
+    let target: PortForwardTarget;
+    try {
+      if (!pods) throw new LogNotFound('port-forward is not served by this node agent', 404);
+      target = pods(ns, pod);
+    } catch (e) {
+      return refuse(socket, e instanceof LogNotFound ? e.code : 500, (e as Error).message);
+    }
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (upgrade === 'websocket' && offered.includes(PORT_FORWARD_WS_PROTOCOL)) {
+      tunnels.handleUpgrade(req, socket, head, (ws) => startPortForward(createWebSocketStream(ws), target));
+    } else if (upgrade === 'spdy/3.1') {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+      if (head.length) socket.unshift(head);
+      startPortForward(socket, target);
+    } else {
+      refuse(socket, 400, `unable to upgrade: port-forward needs WebSocket (${PORT_FORWARD_WS_PROTOCOL}) or SPDY/3.1`);
+    }
+  };
   const sessions = new Set<StreamSession>();
   return {
     upgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://x');
+      const pf = /^\/portForward\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (pf) {
+        portForward(req, socket, head, decodeURIComponent(pf[1]), decodeURIComponent(pf[2]));
+        return true;
+      }
       const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m) return false;
       const [kind, ns, pod, container] = [m[1], ...m.slice(2).map(decodeURIComponent)];
@@ -86,7 +129,9 @@ export function createStreamServer(locate: TargetLocator): StreamServer {
     },
     close() {
       for (const s of sessions) s.abort();
+      for (const s of spdySessions) s.close();
       wss.close();
+      tunnels.close();
     },
   };
 }
