@@ -109,6 +109,12 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
     const w = byName.get(`${ns}/${name}`);
     if (!w || !sandboxes) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
     return containerTarget(w.pod, sandboxes.podDir(w.uid), container, (c) => w.logSource(c, false));
+  }, (ns, name) => {
+    // port-forward (streams/portforward.ts) connects to the pod's IP.
+    const w = byName.get(`${ns}/${name}`);
+    const podIP = w?.pod.status?.podIP;
+    if (!w || !podIP) throw new LogNotFound(`pod "${name}" in namespace "${ns}" is not running on node ${config.nodeName}`, 404);
+    return { podFullName: `${name}_${ns}`, uid: w.uid, podIP };
   });
   let rotateTimer: NodeJS.Timeout | undefined;
   const indexer = new LogIndexer();
