@@ -62,7 +62,7 @@ test('case is kept: a name differing only in case is written again, not pointed 
   });
   assert.ok(small.includes(Buffer.from('\x08KUBE-DNS', 'latin1')));
   const d = packet.decode(small);
-  assert.equal(d.answers?.[0]?.data, 'KUBE-DNS.kube-system.svc.cluster.local');
+  assert.equal((d.answers?.[0] as { data?: unknown } | undefined)?.data, 'KUBE-DNS.kube-system.svc.cluster.local');
 });
 
 test('OPT, TXT, AAAA and NXDOMAIN with SOA survive; unknown or compressed input is returned as is', () => {
