@@ -9,7 +9,7 @@
 //  5. time until "connection refused" for a Service with 0 endpoints.
 // Needs root, ip, nft, conntrack, nstat, wrk, haproxy, cc (bench/proxy/run.sh installs them).
 // Usage: npx tsx bench/proxy/run.ts [--sizes 1000,5000,10000] [--connects 2000] [--seconds 4]
-//        [--connections 10] [--only latency,http,close,userspace,refused]
+//        [--connections 10] [--rounds 3] [--only latency,http,close,userspace,refused]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,7 @@ const { values: opt } = parseArgs({
     connects: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     only: { type: 'string', default: 'latency,http,close,userspace,refused' },
   },
 });
@@ -44,6 +45,7 @@ const sizes = opt.sizes.split(',').map(Number);
 const connects = Number(opt.connects);
 const seconds = Number(opt.seconds);
 const connections = Number(opt.connections);
+const rounds = Number(opt.rounds);
 const only = new Set(opt.only.split(','));
 
 const SERVER_IP = '10.244.0.11';
@@ -211,32 +213,38 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const refusedRows: string[] = [];
     const list = only.has('latency') ? sizes : [sizes[sizes.length - 1]];
+    const cell = (l: Latency) => `${us(l.p50)} / ${us(l.p99)}`;
     for (const n of list) {
       let linear: [Latency, Latency] | undefined;
+      let floor: Latency | undefined;
       let linearLoad = 0;
       if (only.has('latency')) {
+        // The floor: no rules at all (every new connection, to a pod or a Service, passes the nat hooks).
+        load(DELETE_OURS);
+        floor = connectLatency(node, connlat, lat.ns, [direct], connects)[0];
         linearLoad = load(linearRuleset(n, TARGET));
         const [d, v] = connectLatency(node, connlat, lat.ns, [direct, vip], connects);
         linear = [d, v];
         load(DELETE_LINEAR);
-        log(`linear ${n}: direct p50 ${us(d.p50)}, ClusterIP p50 ${us(v.p50)} (${v.ok} ok)`);
+        log(`linear ${n}: direct p50 ${us(d.p50)}, ClusterIP p50 ${us(v.p50)} (${v.ok} ok); no rules: ${us(floor.p50)}`);
       }
       ours = ourRuleset(n, TARGET, [EMPTY]);
       const oursLoad = load(ours);
       sizesLoaded.push(n);
       const [d, v, e] = connectLatency(node, connlat, lat.ns, [direct, vip, `${EMPTY.clusterIP}:${EMPTY.port}`], connects);
       log(`ours ${n}: direct p50 ${us(d.p50)}, ClusterIP p50 ${us(v.p50)} (${v.ok} ok), empty refused ${e.refused}/${e.n} p99 ${us(e.p99)}`);
-      if (linear) {
-        rows.push(`| ${fmt(n)} | ours (nftables maps) | ${us(d.p50)} / ${us(d.p99)} | ${us(v.p50)} / ${us(v.p99)} | ${pct(v.p50, d.p50)} | ${v.ok}/${v.n} | ${oursLoad.toFixed(1)} s |`);
+      if (linear && floor) {
         const [ld, lv] = linear;
-        rows.push(`| ${fmt(n)} | linear chain (iptables shape) | ${us(ld.p50)} / ${us(ld.p99)} | ${us(lv.p50)} / ${us(lv.p99)} | ${pct(lv.p50, ld.p50)} | ${lv.ok}/${lv.n} | ${linearLoad.toFixed(1)} s |`);
+        rows.push(
+          `| ${fmt(n)} | ${cell(floor)} | ${cell(d)} | ${cell(v)} | **${pct(v.p50, d.p50)}** | ${cell(ld)} | ${cell(lv)} | ${pct(lv.p50, d.p50)} | ${v.ok + lv.ok}/${v.n + lv.n} | ${oursLoad.toFixed(1)} s / ${linearLoad.toFixed(1)} s |`,
+        );
       }
       refusedRows.push(`| ${fmt(n)} | ${e.refused}/${e.n} | ${us(e.p50)} | ${us(e.p99)} | ${us(e.min)} | ${e.other} |`);
     }
     if (only.has('latency')) {
       console.log(`## 1. First-packet latency (TCP connect), ${connects} connects per target, interleaved, from a pod\n`);
-      console.log('| Services | rules | direct p50 / p99 | ClusterIP p50 / p99 | ClusterIP p50 vs direct | connected | nft -f load |');
-      console.log('|---|---|---|---|---|---|---|');
+      console.log('| Services | no rules: pod IP p50 / p99 | ours: pod IP | ours: ClusterIP | ours: ClusterIP p50 vs pod IP (same run) | linear chain: pod IP | linear chain: ClusterIP | linear ClusterIP p50 vs ours pod IP | connected | nft -f load ours / linear |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|');
       console.log(rows.join('\n') + '\n');
     }
     if (only.has('refused')) {
@@ -249,17 +257,34 @@ async function main(): Promise<void> {
   // 2. Throughput through the ClusterIP vs direct, from a pod and from the node, our ruleset as it is.
   if (only.has('http')) {
     const runs: string[] = [];
+    const summary: string[] = [];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     for (const from of ['pod', 'node'] as const) {
       for (const close of [false, true]) {
         const mode = close ? 'Connection: close' : 'keep-alive';
-        const d = measureHttp(`from ${from}, ${mode}, direct`, from, `http://${direct}/`, close);
-        const v = measureHttp(`from ${from}, ${mode}, ClusterIP`, from, `http://${vip}/`, close);
-        runs.push(httpRow(d), httpRow(v, d));
+        const ratios: number[] = [];
+        const ds: number[] = [];
+        const vs: number[] = [];
+        let retrans = 0;
+        for (let round = 1; round <= rounds; round++) {
+          const d = measureHttp(`from ${from}, ${mode}, direct, round ${round}`, from, `http://${direct}/`, close);
+          const v = measureHttp(`from ${from}, ${mode}, ClusterIP, round ${round}`, from, `http://${vip}/`, close);
+          runs.push(httpRow(d), httpRow(v, d));
+          ratios.push(v.rps / d.rps);
+          ds.push(d.rps);
+          vs.push(v.rps);
+          retrans += v.synRetrans;
+        }
+        summary.push(
+          `| from ${from}, ${mode} | ${fmt(median(ds))} | ${fmt(median(vs))} | **${(median(ratios) * 100).toFixed(0)} %** | ${ratios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')} | ${retrans} |`,
+        );
       }
     }
     restoreNodeRoutes();
-    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, a fresh client address per line\n`);
-    console.log(HTTP_HEAD + '\n' + HTTP_SEP + '\n' + runs.join('\n') + '\n');
+    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, a fresh client address per run, direct and ClusterIP alternating\n`);
+    console.log('| client, mode | direct req/s (median) | ClusterIP req/s (median) | ClusterIP vs direct (median of rounds) | per round | ClusterIP SYN retrans (all rounds) |\n|---|---|---|---|---|---|');
+    console.log(summary.join('\n') + '\n');
+    console.log('<details><summary>every run</summary>\n\n' + HTTP_HEAD + '\n' + HTTP_SEP + '\n' + runs.join('\n') + '\n\n</details>\n');
   }
 
   // 3. The `Connection: close` problem.
