@@ -1,12 +1,17 @@
-// bench/node: time from creating a 100-replica nginx Deployment to all pods Ready, per-pod startup
-// latency (pod created → Ready seen by a watch) p50/p99, and memory per pod (RSS of the pods'
-// processes). Runs the API server (memory store), the controllers and the node agent in one
-// process, inside a network namespace of its own (re-executes itself under `unshare --net`).
-// Usage (root): node --import tsx bench/node/pod-startup.ts [replicas]
-import { execFileSync, spawnSync } from 'node:child_process';
+// bench/node: time from `kubectl apply` of an N-replica nginx Deployment to all pods Ready, per-pod
+// startup latency (pod first seen by a watch, i.e. created → Ready seen by the watch) p50/p99, and
+// memory per pod (RSS and PSS of the pods' processes). Runs the API server (memory store, on
+// loopback HTTP for kubectl), the controllers and the node agent in one process, inside a network
+// namespace of its own (re-executes itself under `unshare --net`).
+// Usage (root):
+//   node dist/bench/node/pod-startup.js [replicas] [--builtin busybox|node] [--client]
+//   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS   (both modes, alternating)
+// --client creates the Deployment with the in-process client instead of kubectl.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createApiServer } from '../../src/apiserver/index.js';
 import { createClient, DEPLOYMENTS, inProcessTransport, PODS } from '../../src/client/index.js';
@@ -15,9 +20,49 @@ import { registryBinder } from '../../src/controllers/scheduler-binding.js';
 import { createNodeAgent } from '../../src/node/agent.js';
 import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
-import { silentLogger } from '../../src/util/log.js';
+import { createLogger, silentLogger } from '../../src/util/log.js';
 
-const replicas = Number(process.argv[2] ?? 100);
+const argv = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const replicas = Number(argv.find((a, i) => /^\d+$/.test(a) && !argv[i - 1]?.startsWith('--')) ?? 100);
+const builtin = (opt('--builtin') ?? 'busybox') as 'busybox' | 'node';
+const viaClient = argv.includes('--client');
+const compare = opt('--compare');
+
+interface Result {
+  builtin: string;
+  replicas: number;
+  ready: number;
+  allReadyMs: number;
+  podStartupMs: { p50: number; p90: number; p99: number; max: number };
+  podProcesses: number;
+  memoryPerPodMiB: { rss: number; pss: number };
+  agentRssMiB: number;
+  runtime: string;
+}
+
+if (compare !== undefined) {
+  // Driver: alternate the two modes in child runs so both see the same machine load.
+  const results: Result[] = [];
+  for (let round = 0; round < Number(compare); round++) {
+    for (const mode of ['node', 'busybox']) {
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], String(replicas), '--builtin', mode, ...(viaClient ? ['--client'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      results.push(JSON.parse(line) as Result);
+      process.stderr.write(`round ${round + 1} ${mode}: ${line}\n`);
+    }
+  }
+  console.log('| builtin | replicas | all Ready | p50 | p90 | p99 | RSS/pod | PSS/pod | agent RSS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const p = r.podStartupMs;
+    console.log(`| ${r.builtin} | ${r.ready}/${r.replicas} | ${r.allReadyMs} ms | ${p.p50} ms | ${p.p90} ms | ${p.p99} ms | ${r.memoryPerPodMiB.rss} MiB | ${r.memoryPerPodMiB.pss} MiB | ${r.agentRssMiB} MiB |`);
+  }
+  process.exit(0);
+}
 
 if (process.env.KUBESVC_BENCH_NETNS !== '1') {
   const r = spawnSync('unshare', ['--net', '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, KUBESVC_BENCH_NETNS: '1' } });
@@ -28,11 +73,13 @@ execFileSync('ip', ['link', 'set', 'lo', 'up']);
 const store = createMemoryStore();
 const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG });
 await api.ready;
+await api.listen('127.0.0.1', 0);
 const client = createClient(inProcessTransport(api.registry));
 const controllers = startControllers({ client, logger: silentLogger, controllers: ['*'], bindPod: registryBinder(api.registry) });
 await controllers.ready;
 const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-bench-node-'));
-const agent = createNodeAgent({ client, logger: silentLogger, nodeName: 'bench-node', internalIP: '127.0.0.1', dataDir, netnsPrefix: `ksvc-b${process.pid}-`, kubeletPort: 0, maxPods: 1000 });
+const agentLogger = argv.includes('--verbose') ? createLogger({ level: 'warn', sink: (l) => process.stderr.write(`${l}\n`) }) : silentLogger;
+const agent = createNodeAgent({ client, logger: agentLogger, nodeName: 'bench-node', internalIP: '127.0.0.1', dataDir, netnsPrefix: `ksvc-b${process.pid}-`, kubeletPort: 0, maxPods: 1000, builtinServers: builtin, forkServer: !argv.includes('--no-fork-server'), workers: opt('--workers') ? Number(opt('--workers')) : undefined });
 await agent.start();
 await agent.ready;
 
@@ -54,11 +101,22 @@ const w = await client.resource(PODS).watch({ namespace: 'default' }, {
   onEnd() {},
 });
 
-const t0 = performance.now();
-await client.resource(DEPLOYMENTS).create('default', {
-  metadata: { name: 'web' },
+const deployment: Deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default' },
   spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
-});
+};
+const cacheDir = mkdtempSync(join(tmpdir(), 'ksvc-bench-kubectl-'));
+const t0 = performance.now();
+if (viaClient) {
+  await client.resource(DEPLOYMENTS).create('default', deployment);
+} else {
+  const kubectl = spawn('kubectl', ['--server', `http://127.0.0.1:${api.port()}`, 'apply', '-f', '-'], { env: { ...process.env, KUBECONFIG: '/dev/null', KUBECACHEDIR: cacheDir }, stdio: ['pipe', 'ignore', 'inherit'] });
+  kubectl.stdin.end(JSON.stringify(deployment));
+  const code = await new Promise<number | null>((r) => kubectl.on('close', r));
+  if (code !== 0) throw new Error(`kubectl apply failed (exit ${code})`);
+}
 const timeout = setTimeout(() => allReady(), 300_000);
 await done;
 clearTimeout(timeout);
@@ -66,38 +124,48 @@ const total = performance.now() - t0;
 const lat = [...readyAt].map(([n, t]) => t - (created.get(n) ?? t0)).sort((a, b) => a - b);
 const pct = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? NaN;
 
-// Memory: RSS of every process whose command line runs the built-in nginx.
-let rssKiB = 0;
-let procs = 0;
-for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+// Memory: every process descending from this one is a pod's (the agent's host commands have ended).
+const parent = new Map<number, number>();
+for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
   try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!/images\/builtin\.(js|ts)\0nginx/.test(cmd)) continue;
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (m) {
-      rssKiB += Number(m[1]);
-      procs++;
-    }
+    const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+    parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
   } catch {
     // gone
   }
 }
+const descends = (pid: number): boolean => {
+  for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+  return false;
+};
+let rssKiB = 0;
+let pssKiB = 0;
+let procs = 0;
+for (const pid of parent.keys()) {
+  if (!descends(pid)) continue;
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    rssKiB += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    pssKiB += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    procs++;
+  } catch {
+    // gone
+  }
+}
+const perPod = (kib: number) => Math.round((kib / readyAt.size / 1024) * 100) / 100;
 
-console.log(
-  JSON.stringify(
-    {
-      replicas,
-      ready: readyAt.size,
-      allReadyMs: Math.round(total),
-      podStartupMs: { p50: Math.round(pct(0.5)), p90: Math.round(pct(0.9)), p99: Math.round(pct(0.99)), max: Math.round(lat[lat.length - 1] ?? NaN) },
-      memoryPerPodMiB: procs ? Math.round((rssKiB / procs / 1024) * 10) / 10 : null,
-      agentRssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
-      runtime: import.meta.url.endsWith('.ts') ? 'tsx (built-in servers loaded through tsx)' : 'compiled',
-    },
-    null,
-    2,
-  ),
-);
+const result: Result = {
+  builtin,
+  replicas,
+  ready: readyAt.size,
+  allReadyMs: Math.round(total),
+  podStartupMs: { p50: Math.round(pct(0.5)), p90: Math.round(pct(0.9)), p99: Math.round(pct(0.99)), max: Math.round(lat[lat.length - 1] ?? NaN) },
+  podProcesses: procs,
+  memoryPerPodMiB: { rss: perPod(rssKiB), pss: perPod(pssKiB) },
+  agentRssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
+  runtime: import.meta.url.endsWith('.ts') ? 'tsx (Node built-ins loaded through tsx)' : 'compiled',
+};
+console.log(JSON.stringify(result));
 
 w.stop();
 await agent.stop();
@@ -107,4 +175,5 @@ client.close();
 await api.close();
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
+rmSync(cacheDir, { recursive: true, force: true });
 process.exit(0);

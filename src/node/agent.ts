@@ -20,10 +20,13 @@ import {
   type Informer,
 } from '../client/index.js';
 import type { Logger } from '../util/log.js';
-import { processStartTime, launchProcess, signalProcess, type ProcessLauncher } from './container-process.js';
+import { processStartTime, signalProcess, type ProcessLauncher } from './container-process.js';
+import { forkServerLauncher } from './fork-launcher.js';
+import { ForkServer } from './fork-server.js';
 import { hostRunner, type Runner } from './exec.js';
 import { LogIndexer } from './log-index.js';
 import { createLogServer, LogNotFound } from './log-server.js';
+import { ensureDocRoots, type NativeRuntime } from './images/native.js';
 import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
 import { PodWorker } from './pod-worker.js';
@@ -61,6 +64,13 @@ export interface NodeAgentConfig {
   statusCheckIntervalMs?: number;
   /** Port of the agent's HTTP endpoint (container logs) on internalIP; 0 = any free port. Default 10250. */
   kubeletPort?: number;
+  /**
+   * How built-in images run: `busybox` (default when busybox is installed: nginx, httpd and pause
+   * as busybox programs, ~1 MiB each) or `node` (every built-in container is a Node process).
+   */
+  builtinServers?: 'busybox' | 'node';
+  /** Start host commands and containers from a small shell (fork-server.ts) instead of forking the agent. Default true. */
+  forkServer?: boolean;
   /** A container's log is rotated past this size (default 10 MiB, the kubelet's containerLogMaxSize). */
   logMaxBytes?: number;
 }
@@ -80,7 +90,10 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   if (!config.nodeName) throw new Error('the node agent needs a node name');
   if (!config.internalIP) throw new Error('the node agent needs the node IP');
   const log = config.logger.with({ component: 'node-agent', node: config.nodeName });
-  const baseRun = config.run ?? hostRunner;
+  let forks: ForkServer | undefined;
+  // Host commands and container starts go through the fork server while it runs (see fork-server.ts).
+  const baseRun: Runner = config.run ?? ((cmd, args, input) => (forks?.alive ? forks.run(cmd, args, input) : hostRunner(cmd, args, input)));
+  const launch = config.launch ?? forkServerLauncher(() => forks);
   const run: Runner = config.nodeNetnsPath ? (cmd, args, input) => baseRun('nsenter', [`--net=${config.nodeNetnsPath}`, '--', cmd, ...args], input) : baseRun;
   const readiness = config.readiness ?? (() => checkHost(currentHost()));
   const registration = createNodeRegistration({
@@ -169,10 +182,11 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         recorder,
         logger: log,
         sandboxes: sandboxes!,
-        launch: config.launch ?? launchProcess,
+        launch,
         hostIP: config.internalIP,
         nodeNetnsPath: config.nodeNetnsPath,
         busyboxPath,
+        native,
         services: (ns) => [...(factory.informerFor(SERVICES).lister.list(ns) ?? [])],
         configMap: async (ns, name) => {
           try {
@@ -204,6 +218,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   }
 
   let busyboxPath: string | undefined;
+  let native: NativeRuntime | undefined;
 
   return {
     ready,
@@ -219,8 +234,14 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           resolveReady();
           return;
         }
+        if (config.forkServer !== false) forks = new ForkServer();
         busyboxPath = await busyboxDir();
         if (!busyboxPath) log.warn('busybox not found: busybox and alpine images get the host tools instead of its applets; install it with apt-get install busybox');
+        const bb = findOnPath('busybox', process.env.PATH ?? '');
+        if (bb && config.builtinServers !== 'node') {
+          native = { busybox: bb, docRoot: join(config.dataDir, 'www') };
+          await ensureDocRoots(native.docRoot);
+        }
         sandboxes = await SandboxManager.create({
           run,
           logger: log,
@@ -258,7 +279,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         const keep = new Set(pods.lister.list().map((p) => p.metadata?.uid ?? ''));
         for (const uid of await sandboxes.known()) if (!keep.has(uid)) await killRecorded(uid);
         await sandboxes.removeStale(keep);
-        workersDone = runWorkers(queue, config.workers ?? 8, sync);
+        workersDone = runWorkers(queue, config.workers ?? 8, sync, { logger: log });
         // Every 500 ms: timestamp checkpoints for grown logs; every 10 s: rotation.
         let ticks = 0;
         const logTick = () => {
@@ -292,8 +313,15 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
       factory.stop();
       for (const w of workers.values()) w.stopTimers();
       await workersDone;
+      // Containers it started keep reporting their exits (their waiters outlive the read loop).
+      forks?.close();
     },
     async stopPods() {
+      // Cleanup after stop() still forks from the small shell rather than from this process.
+      if (forks && !forks.alive) {
+        forks.dispose();
+        forks = new ForkServer();
+      }
       await Promise.all([...workers.values()].map((w) => w.destroy().catch((e: unknown) => log.warn('cannot stop pod', { uid: w.uid, err: e }))));
       workers.clear();
       if (sandboxes) {
@@ -301,6 +329,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         await sandboxes.removeStale(new Set());
         await sandboxes.removeBridge();
       }
+      forks?.dispose();
     },
   };
 }

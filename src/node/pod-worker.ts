@@ -12,6 +12,7 @@ import type { Logger } from '../util/log.js';
 import { adoptProcess, processStartTime, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
 import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
+import { nativeArgv, type NativeRuntime } from './images/native.js';
 import { runProbe, type ExecInSandbox } from './probe.js';
 import { podStatus, type ContainerView, type Terminated } from './pod-status.js';
 import type { LogIndexer } from './log-index.js';
@@ -28,6 +29,8 @@ export interface PodWorkerDeps {
   hostIP: string;
   nodeNetnsPath?: string;
   busyboxPath?: string;
+  /** Run nginx/httpd/pause as busybox programs instead of Node built-ins (images/native.ts). */
+  native?: NativeRuntime;
   services(namespace: string): Service[];
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   /** Ask for another sync of this pod (now, or after a delay). */
@@ -237,7 +240,14 @@ export class PodWorker {
       this.deps.requeue(delay);
       return;
     }
-    if (resolved.builtin) env.set('KUBESVC_CONTAINER_PORTS', (st.spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort).join(','));
+    let argv = resolved.argv;
+    let builtin = resolved.builtin;
+    if (builtin) {
+      const ports = (st.spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
+      env.set('KUBESVC_CONTAINER_PORTS', ports.join(','));
+      const native = this.deps.native && nativeArgv(builtin, argv.slice(1), ports, this.deps.native);
+      if (native) [argv, builtin] = [native, undefined];
+    }
     const restarting = st.terminated !== undefined;
     if (restarting) {
       st.last = st.terminated;
@@ -249,8 +259,8 @@ export class PodWorker {
     st.pullFailures = 0;
     const proc = await this.deps.launch({
       sandbox: sb,
-      argv: resolved.argv,
-      builtin: resolved.builtin,
+      argv,
+      builtin,
       env: Object.fromEntries(env),
       workingDir: st.spec.workingDir,
       logFile: this.logFile(st, st.restartCount),

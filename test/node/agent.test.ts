@@ -12,7 +12,7 @@ import { createClient, inProcessTransport, NODES, PODS, SERVICES } from '../../s
 import { createNodeAgent, type NodeAgent } from '../../src/node/agent.js';
 import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
-import { silentLogger } from '../../src/util/log.js';
+import { createLogger, silentLogger } from '../../src/util/log.js';
 import { inOwnNetns } from './in-netns.js';
 
 if (inOwnNetns(import.meta.url)) {
@@ -23,8 +23,10 @@ if (inOwnNetns(import.meta.url)) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-agent-'));
   const prefix = `ksvc-ta${process.pid}-`;
   let agent: NodeAgent | undefined;
+  // KUBESVC_TEST_LOG=1 shows the agent's log on stderr (debugging a failure).
+  const agentLogger = process.env.KUBESVC_TEST_LOG ? createLogger({ level: 'info', sink: (l) => process.stderr.write(`${l}\n`) }) : silentLogger;
   const newAgent = () =>
-    createNodeAgent({ client, logger: silentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000, kubeletPort: 0 });
+    createNodeAgent({ client, logger: agentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000, kubeletPort: 0 });
 
   test.before(async () => {
     await api.ready;
@@ -143,7 +145,11 @@ if (inOwnNetns(import.meta.url)) {
     const r = await fetch(`${base}/ticker/log?follow=true&tailLines=0`, { signal: ctl.signal });
     const reader = r.body!.getReader();
     let got = '';
-    while (!/tick \d+\n.*tick \d+\n/s.test(got)) got += new TextDecoder().decode((await reader.read()).value);
+    while (!/tick \d+\n.*tick \d+\n/s.test(got)) {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`the followed log ended early: ${JSON.stringify(got)}`);
+      got += new TextDecoder().decode(chunk.value);
+    }
     ctl.abort();
     await pods.delete('default', 'ticker', { gracePeriodSeconds: 0 });
   });

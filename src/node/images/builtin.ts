@@ -7,23 +7,9 @@
 // The agent passes declared ports in KUBESVC_CONTAINER_PORTS (comma-separated TCP ports).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
+import { HTTPD_PAGE, NGINX_PAGE } from './pages.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-const NGINX_PAGE = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`;
-const HTTPD_PAGE = '<html><body><h1>It works!</h1></body></html>\n';
 
 function flag(args: string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {

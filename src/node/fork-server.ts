@@ -1,0 +1,195 @@
+// A fork server: one small long-lived `/bin/sh` that starts the agent's host commands and container
+// processes. Forking costs time in proportion to the parent's memory (page tables are copied), and
+// the agent shares its process with the API server and controllers: at ~100-150 MiB of RSS every
+// spawn() blocked the event loop for 10-20 ms, ~5 spawns per pod. The shell is ~1 MiB, so its forks
+// are cheap, and they happen off the agent's event loop.
+//
+// Protocol: the agent writes the command as a shell script `<dir>/<id>.sh` (so arguments need no
+// escaping on the wire; for a start it defines a function `main` that the waiter reads before it
+// forks), then the line `<id> run|start` on the server's stdin. The server answers
+// on stdout with single-line writes (atomic on a pipe): `<id> p <pid>` once a started process
+// exists, `<id> x <status>` when a command or process has ended (`wait`'s status: 128 + signal
+// number for a signal death). A started process's waiter is a forked subshell: it is the process's
+// parent, so the exit status is real, and it outlives the server's read loop (an agent stop), so
+// a process started before `close()` still reports its exit while this agent runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ContainerProcess, ExitInfo } from './container-process.js';
+import { CommandError, type RunResult, type Runner } from './exec.js';
+import { findOnPath } from './host-check.js';
+
+const SERVER = [
+  'd=$1',
+  'while IFS=" " read -r id kind; do',
+  '  case $kind in',
+  '  run) ( . "$d/$id.sh" >"$d/$id.out" 2>"$d/$id.err"; echo "$id x $?" ) & ;;',
+  '  start) ( . "$d/$id.sh"; main & echo "$id p $!"; wait $!; echo "$id x $?" ) & ;;',
+  '  esac',
+  'done',
+].join('\n');
+
+const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
+
+/** Single-quotes one word for sh. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `wait`'s status as the runtime reports it: above 128 is a signal death. */
+export function exitInfo(status: number): ExitInfo {
+  const sig = status > 128 ? SIGNAL_NAMES[status - 128] : undefined;
+  return sig ? { exitCode: status, signal: sig } : { exitCode: status };
+}
+
+export interface StartSpec {
+  argv: readonly string[];
+  /** The whole environment of the process (nothing is inherited). */
+  env: Readonly<Record<string, string>>;
+  /** stdout and stderr are appended to it. */
+  logFile: string;
+}
+
+interface Pending {
+  onPid?: (pid: number, base: string) => void;
+  onExit: (status: number, base: string) => void;
+}
+
+export class ForkServer {
+  private readonly dir: string;
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number) => void }>();
+  private seq = 0;
+  private open = true;
+  private closing = false;
+
+  constructor(private readonly tools: { env: string; setsid: string } = { env: findOnPath('env', process.env.PATH ?? '') ?? 'env', setsid: findOnPath('setsid', process.env.PATH ?? '') ?? 'setsid' }) {
+    this.dir = mkdtempSync(join(tmpdir(), 'ksvc-fork-'));
+    // Its own session: a signal meant for the agent's process group does not reach it.
+    this.child = spawn('/bin/sh', ['-c', SERVER, 'ksvc-fork-server', this.dir], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    this.child.stdin?.on('error', () => (this.open = false));
+    this.child.on('exit', () => {
+      this.open = false;
+      // After close(): nothing reads the scratch files any more (started processes have theirs open).
+      if (this.closing) rmSync(this.dir, { recursive: true, force: true });
+    });
+    this.child.on('error', () => (this.open = false));
+    createInterface({ input: this.child.stdout! }).on('line', (line) => this.onLine(line));
+    // Neither the server nor its pipes keep the agent's process alive (containers run detached),
+    // except while a command runs or a start waits for its pid (hold/release).
+    this.child.unref();
+    this.pipes(false);
+  }
+
+  private holds = 0;
+
+  private pipes(ref: boolean): void {
+    for (const p of [this.child.stdout, this.child.stdin] as unknown as ({ ref?: () => void; unref?: () => void } | null)[]) {
+      if (ref) p?.ref?.();
+      else p?.unref?.();
+    }
+  }
+
+  private hold(): () => void {
+    if (this.holds++ === 0) this.pipes(true);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.holds === 0) this.pipes(false);
+    };
+  }
+
+  get alive(): boolean {
+    return this.open;
+  }
+
+  private onLine(line: string): void {
+    const [id, kind, value] = line.split(' ');
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (kind === 'p') p.onPid?.(Number(value));
+    else if (kind === 'x') {
+      this.pending.delete(id);
+      p.onExit(Number(value));
+    }
+  }
+
+  private async submit(kind: 'run' | 'start', script: string, input: string | undefined, p: Pending): Promise<string> {
+    const id = String(++this.seq);
+    const base = join(this.dir, id);
+    await writeFile(`${base}.sh`, script);
+    if (input !== undefined) await writeFile(`${base}.in`, input);
+    if (!this.open) throw new Error('the fork server has stopped');
+    const release = this.hold();
+    this.pending.set(id, {
+      onPid: (pid) => {
+        release();
+        p.onPid?.(pid, base);
+      },
+      onExit: (status) => {
+        release();
+        p.onExit(status, base);
+      },
+    });
+    this.child.stdin!.write(`${id} ${kind}\n`);
+    return base;
+  }
+
+  /** A host command: the Runner contract (stdout and stderr collected, CommandError on failure). */
+  readonly run: Runner = (cmd, args, input) =>
+    new Promise<RunResult>((resolve, reject) => {
+      // Sourced by the server's subshell, where $d and $id name this request's files.
+      const script = `${[cmd, ...args].map(shQuote).join(' ')} <${input === undefined ? '/dev/null' : '"$d/$id.in"'}\n`;
+      const onExit = async (status: number, base: string) => {
+
+        const [stdout, stderr] = await Promise.all([readFile(`${base}.out`, 'utf8').catch(() => ''), readFile(`${base}.err`, 'utf8').catch(() => '')]);
+        void Promise.all(['sh', 'in', 'out', 'err'].map((x) => rm(`${base}.${x}`, { force: true })));
+        if (status === 0) resolve({ stdout, stderr });
+        else reject(new CommandError([cmd, ...args].join(' '), status, stderr));
+      };
+      this.submit('run', script, input, { onExit: (status, base) => void onExit(status, base) }).catch(reject);
+    });
+
+  /**
+   * Starts a detached process (a session and process group of its own, stdin from /dev/null,
+   * output appended to the log file). Resolves once its pid is known.
+   */
+  start(spec: StartSpec): Promise<ContainerProcess> {
+    const env = Object.entries(spec.env).map(([k, v]) => shQuote(`${k}=${v}`));
+    // Absolute paths: the new environment's PATH (busybox applets first) must not pick these.
+    // The waiter reads the script (a function) before it forks, so the file may go once the pid is known.
+    const script = `main() {\n  exec ${shQuote(this.tools.env)} -i ${env.join(' ')} ${shQuote(this.tools.setsid)} ${spec.argv.map(shQuote).join(' ')} </dev/null >>${shQuote(spec.logFile)} 2>&1\n}\n`;
+    let resolveExit!: (e: ExitInfo) => void;
+    const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
+    return new Promise<ContainerProcess>((resolve, reject) => {
+      this.submit('start', script, undefined, {
+        onPid: (pid, base) => {
+          void rm(`${base}.sh`, { force: true });
+          resolve({ pid, exited });
+        },
+        onExit: (status) => resolveExit(exitInfo(status)),
+      }).catch(reject);
+    });
+  }
+
+  /**
+   * Ends the read loop. Processes started earlier keep reporting their exit through their
+   * waiters while this process runs.
+   */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.closing = true;
+    this.child.stdin?.end();
+  }
+
+  /** close() and remove the scratch directory (cluster shutdown). */
+  dispose(): void {
+    this.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
