@@ -65,6 +65,12 @@ export interface InformerOptions<T extends ApiObject> {
   healthyWatchMs?: number;
   /** List page size (default 500). */
   pageSize?: number;
+  /**
+   * Applied to every listed or watched object before it is cached or handed to handlers (client-go's
+   * SetTransform): a component that needs a few fields keeps only those. Must keep name, namespace
+   * and resourceVersion.
+   */
+  transform?: (obj: T) => T;
 }
 
 export interface Informer<T extends ApiObject> {
@@ -167,7 +173,8 @@ export function createInformer<T extends ApiObject>(opts: InformerOptions<T>): I
   function replace(items: T[], listRv: string): void {
     const initial = !synced;
     const seen = new Set<string>();
-    for (const obj of items) {
+    for (const item of items) {
+      const obj = opts.transform ? opts.transform(item) : item;
       const key = objectKey(obj);
       seen.add(key);
       const old = indexer.set(key, obj);
@@ -209,7 +216,7 @@ export function createInformer<T extends ApiObject>(opts: InformerOptions<T>): I
   }
 
   function onWatchEvent(ev: WatchEvent<T>): void {
-    const obj = ev.object;
+    const obj = opts.transform && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK' ? opts.transform(ev.object) : ev.object;
     switch (ev.type) {
       case 'ADDED':
       case 'MODIFIED': {
