@@ -8,8 +8,8 @@
 //  4. the userspace backend (when src/proxy has it) vs haproxy in TCP mode;
 //  5. time until "connection refused" for a Service with 0 endpoints.
 // Needs root, ip, nft, conntrack, nstat, wrk, haproxy, cc (bench/proxy/run.sh installs them).
-// Usage: npx tsx bench/proxy/run.ts [--sizes 1000,5000,10000] [--connects 2000] [--seconds 4]
-//        [--connections 10] [--rounds 3] [--only latency,http,close,userspace,refused]
+// Usage: npx tsx bench/proxy/run.ts [--sizes 1000,5000,10000] [--connects 2000] [--seconds 3]
+//        [--connections 10] [--rounds 5] [--only latency,http,close,userspace,refused]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,9 +35,9 @@ const { values: opt } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,5000,10000' },
     connects: { type: 'string', default: '2000' },
-    seconds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     only: { type: 'string', default: 'latency,http,close,userspace,refused' },
   },
 });
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
     }
     console.log('### The mechanism: 40 client ports, one request each to the first address, then one each to the second (server closes first)\n');
     console.log('| first, then second connection | client SYN retrans | client RSTs | server PAWS rejects in TIME_WAIT | slowest second connect | conntrack entries of this client: port kept/remapped |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|');
     console.log(probeRows.join('\n') + '\n');
     // (a) One client, direct and ClusterIP back to back, as a benchmark naturally runs them; then
     // the same with `conntrack -F` before each run (a common way to "start clean").
@@ -342,7 +342,7 @@ async function main(): Promise<void> {
     // fresh client address and a fresh SNAT address.
     const rows: HttpRun[] = [];
     let snat = 0;
-    for (let round = 1; round <= 2; round++) {
+    for (let round = 1; round <= Math.max(2, Math.ceil(rounds / 2)); round++) {
       for (const proposed of [false, true]) {
         const addr = `192.168.70.${++snat}`;
         node.exec(node.ns, ['ip', 'addr', 'add', `${addr}/32`, 'dev', 'lo']);
@@ -369,17 +369,31 @@ async function main(): Promise<void> {
     const hp = node.start(node.ns, ['haproxy', '-db', '-f', haproxyTcpProxyConfig(dir, `${GATEWAY}:18080`, direct)]);
     await new Promise((r) => setTimeout(r, 300));
     const userspace = await startUserspaceProxy(node, dir, TARGET);
+    const summary: string[] = [];
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     for (const close of [false, true]) {
       const mode = close ? 'Connection: close' : 'keep-alive';
-      const d = measureHttp(`${mode}, direct`, 'pod', `http://${direct}/`, close);
-      const h = measureHttp(`${mode}, haproxy tcp`, 'pod', `http://${GATEWAY}:18080/`, close);
-      rows.push(httpRow(d), httpRow(h, d));
-      if (userspace) rows.push(httpRow(measureHttp(`${mode}, kubesvc userspace`, 'pod', `http://${userspace.address}/`, close), d));
+      const ratios = { haproxy: [] as number[], userspace: [] as number[] };
+      for (let round = 1; round <= Math.max(2, Math.ceil(rounds / 2)); round++) {
+        const d = measureHttp(`${mode}, direct, round ${round}`, 'pod', `http://${direct}/`, close);
+        const h = measureHttp(`${mode}, haproxy tcp, round ${round}`, 'pod', `http://${GATEWAY}:18080/`, close);
+        rows.push(httpRow(d), httpRow(h, d));
+        ratios.haproxy.push(h.rps / d.rps);
+        if (userspace) {
+          const u = measureHttp(`${mode}, kubesvc userspace, round ${round}`, 'pod', `http://${userspace.address}/`, close);
+          rows.push(httpRow(u, d));
+          ratios.userspace.push(u.rps / d.rps);
+        }
+      }
+      const m = (xs: number[]) => (xs.length ? `${(median(xs) * 100).toFixed(0)} %` : 'not run');
+      summary.push(`| ${mode} | ${m(ratios.haproxy)} | ${m(ratios.userspace)} | ${ratios.userspace.length ? `${((median(ratios.userspace) / median(ratios.haproxy)) * 100).toFixed(0)} %` : ''} |`);
     }
     await node.stop(hp);
     if (userspace) await userspace.stop();
     else rows.push('| kubesvc userspace | not run: src/proxy has no userspace backend yet | | | | | |');
-    console.log(HTTP_HEAD + '\n' + HTTP_SEP + '\n' + rows.join('\n') + '\n');
+    console.log('| mode | haproxy (TCP mode) vs direct, median | kubesvc userspace vs direct, median | userspace vs haproxy |\n|---|---|---|---|');
+    console.log(summary.join('\n') + '\n');
+    console.log('<details><summary>every run</summary>\n\n' + HTTP_HEAD + '\n' + HTTP_SEP + '\n' + rows.join('\n') + '\n\n</details>\n');
   }
   console.log(`conntrack at the end: ${JSON.stringify(conntrackTable(node).states)}`);
 }
