@@ -24,7 +24,7 @@ interface Result {
   err: string;
 }
 
-test('kubectl exec, attach and run -it --rm against kubesvc up --isolated', { skip: (!canRunPods || !hasKubectl || !hasScript) && 'needs root on Linux, kubectl and script', timeout: 240_000 }, async (t) => {
+test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --isolated', { skip: (!canRunPods || !hasKubectl || !hasScript) && 'needs root on Linux, kubectl and script', timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ksvc-exec-'));
   const node = `ksvc-ex-${randomBytes(3).toString('hex')}`;
   const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.19.0/24', '--proxy-mode', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -158,6 +158,34 @@ test('kubectl exec, attach and run -it --rm against kubesvc up --isolated', { sk
     assert.match(r.out, /sum:1\+2/);
     const logs = await kubectl('logs', 'reader');
     assert.match(logs.out, /ready\nsum:1\+2/);
+  });
+
+  await t.test('kubectl port-forward: WebSocket tunnel, SPDY fallback, refused port', async () => {
+    const clusterPid = readFileSync(join(dir, 'isolated.pid'), 'utf8').trim();
+    /** kubectl port-forward in the background, inside the cluster's namespace (nsenter execs kubectl: one pid to end). */
+    const forward = async (target: string, local: number, remote: number, extraEnv: Record<string, string> = {}) => {
+      const c = spawn('nsenter', [`--net=/proc/${clusterPid}/ns/net`, '--', 'kubectl', 'port-forward', target, `${local}:${remote}`], { env: { ...env, ...extraEnv, KUBECONFIG: join(dir, 'kubeconfig') }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      t.after(() => void (c.exitCode === null && c.kill('SIGKILL')));
+      await until(`port-forward ${local}`, async () => (text.includes(`Forwarding from 127.0.0.1:${local}`) ? true : text.includes('error') ? Promise.reject(new Error(text)) : undefined), 20_000);
+      return { output: () => text, stop: () => c.kill('SIGTERM') };
+    };
+    const ws = await forward('pod/web', 8080, 80);
+    const page = await run(['curl', '-s', '--max-time', '5', 'http://127.0.0.1:8080/']);
+    assert.match(page.out, /Welcome to nginx!/);
+    assert.match(ws.output(), /Handling connection for 8080/);
+    ws.stop();
+    // Without WebSockets kubectl speaks SPDY/3.1 on a raw upgraded connection.
+    const spdy = await forward('pod/web', 8081, 80, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    assert.match((await run(['curl', '-s', '--max-time', '5', 'http://127.0.0.1:8081/'])).out, /Welcome to nginx!/);
+    spdy.stop();
+    const refused = await forward('pod/web', 8082, 81);
+    const r = await run(['curl', '-s', '--max-time', '5', 'http://127.0.0.1:8082/']);
+    assert.notEqual(r.code, 0);
+    await until('the error text', async () => (/error forwarding port 81 to pod web_default, uid [0-9a-f-]+: failed to connect/.test(refused.output()) ? true : undefined), 10_000);
+    refused.stop();
   });
 
   up.kill('SIGINT');

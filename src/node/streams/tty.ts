@@ -10,9 +10,13 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** argv that runs `program` on a fresh pseudo-terminal; exits with the program's code (-e). */
-export function underTerminal(program: readonly string[]): string[] {
-  return ['script', '--quiet', '--return', '--command', shellJoin(program), '/dev/null'];
+/**
+ * argv that runs `program` on a fresh pseudo-terminal; exits with the program's code (--return).
+ * With a size, the terminal gets it before the program starts (no 0x0 window at start-up).
+ */
+export function underTerminal(program: readonly string[], size?: { width: number; height: number }): string[] {
+  const cmd = size ? `stty rows ${size.height} cols ${size.width} 2>/dev/null; exec ${shellJoin(program)}` : shellJoin(program);
+  return ['script', '--quiet', '--return', '--command', cmd, '/dev/null'];
 }
 
 function children(pid: number): number[] {
