@@ -17,7 +17,7 @@ import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { silentLogger } from '../../src/util/log.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { services: { type: 'string', default: '10000' }, pods: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { services: { type: 'string', default: '10000' }, pods: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, 'memory-only': { type: 'boolean', default: false } } });
 const SERVICES = Number(values.services);
 const PODS = Number(values.pods);
 const SECONDS = Number(values.seconds);
@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const Z = 'cluster.local';
 // A small young generation: the server's garbage is short-lived, and the default 16 MiB semi-spaces
 // are most of an idle Node process's memory.
-const NODE_FLAGS = (process.env.DNS_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const NODE_FLAGS = (process.env.DNS_NODE_FLAGS ?? '--max-semi-space-size=2 --expose-gc').split(' ').filter(Boolean);
 
 function podIP(i: number): string {
   return `10.244.${Math.floor(i / 250)}.${(i % 250) + 1}`;
@@ -180,7 +180,9 @@ async function main(): Promise<void> {
     // TypeScript loader's (tsx alone adds ~38 MiB of RSS).
     // Packages stay external (loaded from node_modules), so the bundle lives under node_modules/.cache.
     const bundle = join(ROOT, 'node_modules/.cache/kubesvc-dns-bench/dns-child.mjs');
-    await run(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'bench/dns/dns-child.ts'), '--bundle', '--packages=external', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], {
+    // BUNDLE_PACKAGES=0 keeps node_modules packages external (loaded by Node's module loader, as the first runs did).
+    const external = process.env.BUNDLE_PACKAGES === '0' ? ['--packages=external'] : ['--banner:js=import { createRequire } from "node:module"; const require = createRequire(import.meta.url);'];
+    await run(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'bench/dns/dns-child.ts'), '--bundle', ...external, '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning'], {
       cwd: ROOT,
     });
     const child = spawn(process.execPath, [...NODE_FLAGS, bundle, '--api', `http://127.0.0.1:${api.port()}`, '--port', String(ourPort)], {
@@ -193,6 +195,14 @@ async function main(): Promise<void> {
     const syncMs = Date.now() - syncStart;
     await new Promise((res) => setTimeout(res, 1000));
     const rssLoaded = await rssMiB(child.pid!);
+    const gcLine = waitLine(child, 'memory');
+    process.kill(child.pid!, 'SIGUSR2');
+    const afterGc = await gcLine;
+    if (values['memory-only']) {
+      console.log(`loaded ${SERVICES} Services + headless Service over ${PODS} pods in ${loadMs} ms; our DNS synced in ${syncMs} ms (${readyLine})`);
+      console.log(`memory: kubesvc dns RSS ${rssLoaded.toFixed(1)} MiB loaded (1 s after ready); after a full GC: ${afterGc}; node flags ${NODE_FLAGS.join(' ')}`);
+      return;
+    }
 
     const nsdPort = await freePort();
     await writeFile(
@@ -239,6 +249,7 @@ async function main(): Promise<void> {
     console.log(`| NSD 4.6 (server-count 1) | ${fmt(peer)} |`);
     console.log('');
     console.log(`ratio kubesvc/NSD: ${(ours.qps / peer.qps).toFixed(2)}`);
+    console.log(`after a full GC: ${afterGc}`);
     console.log(`memory: kubesvc dns RSS ${rssLoaded.toFixed(0)} MiB loaded, ${rssAfter.toFixed(0)} MiB after the run; NSD ${nsdRss.toFixed(0)} MiB; CoreDNS formula (pods + services) × 0.000858 MB + 49 MB = ${formula.toFixed(1)} MB`);
   } finally {
     await stop();

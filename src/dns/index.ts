@@ -5,6 +5,7 @@
 import type { Namespace, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import {
+  createInformer,
   deletedObject,
   ENDPOINTSLICES,
   NAMESPACES,
@@ -26,6 +27,7 @@ import type { HandlerDeps } from './handler.js';
 import { createDnsMetrics, type DnsMetrics } from './metrics.js';
 import { closeListener, listen, type Listener } from './server.js';
 import { canonicalIP, ZoneIndex } from './zone-index.js';
+import { slimNamespace, slimPod, slimService, slimSlice } from './slim.js';
 
 export type { DnsConfig, Listen, PodMode, Upstream } from './config.js';
 export { upstreamsFromResolvConf, normalizeZone } from './config.js';
@@ -57,8 +59,8 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
   const now = config.now ?? Date.now;
   const metrics = createDnsMetrics(config.metrics);
   const index = new ZoneIndex(cfg.zone);
-  const ownFactory = !opts.informers;
-  const factory = opts.informers ?? new SharedInformerFactory(cfg.client, { logger: log });
+  // Without a shared factory the informers are our own, and keep only what answers need (slim.ts).
+  const shared = opts.informers;
   const listeners: Listener[] = [];
   const informers: Informer<ApiObject>[] = [];
   let isSynced = false;
@@ -94,8 +96,8 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
     : undefined;
   const deps: HandlerDeps = { ctx, forwarder, metrics, maxUdpPayload: cfg.maxUdpPayload, synced: () => isSynced, answerCache: new AnswerCache() };
 
-  function watch<T extends ApiObject>(kind: Kind<T>, apply: (o: T, present: boolean) => void, trigger?: (o: T) => string | undefined): void {
-    const inf = factory.informerFor(kind);
+  function watch<T extends ApiObject>(kind: Kind<T>, slim: (o: T) => T, apply: (o: T, present: boolean) => void, trigger?: (o: T) => string | undefined): void {
+    const inf = shared ? shared.informerFor(kind) : createInformer<T>({ client: cfg.client.resource(kind), transform: slim, logger: log });
     const observe = (o: T) => {
       const t = trigger?.(o);
       if (!t) return;
@@ -118,17 +120,17 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
     inf.addEventHandler(h);
     informers.push(inf as unknown as Informer<ApiObject>);
   }
-  watch<Namespace>(NAMESPACES, (n, p) => index.setNamespace(n.metadata?.name ?? '', p));
-  watch<Service>(SERVICES, (s, p) => index.setService(s, p), (s) => s.metadata?.creationTimestamp);
-  watch<EndpointSlice>(ENDPOINTSLICES, (s, p) => index.setSlice(s, p), (s) => s.metadata?.annotations?.[TRIGGER_TIME]);
-  if (cfg.podMode === 'verified') watch<Pod>(PODS, (pod, p) => index.setPod(pod, p));
+  watch<Namespace>(NAMESPACES, slimNamespace, (n, p) => index.setNamespace(n.metadata?.name ?? '', p));
+  watch<Service>(SERVICES, slimService, (s, p) => index.setService(s, p), (s) => s.metadata?.creationTimestamp);
+  watch<EndpointSlice>(ENDPOINTSLICES, slimSlice, (s, p) => index.setSlice(s, p), (s) => s.metadata?.annotations?.[TRIGGER_TIME]);
+  if (cfg.podMode === 'verified') watch<Pod>(PODS, slimPod, (pod, p) => index.setPod(pod, p));
 
   async function start(): Promise<void> {
     try {
       // Listen first: before the sync, in-zone names are SERVFAIL and other names are forwarded.
       for (const l of cfg.listen) listeners.push(await listen(deps, l, log));
       log.info('dns listening', { addresses: listeners.map((l) => `${l.address.host}:${l.address.port}`).join(','), zone: cfg.zone });
-      if (ownFactory) factory.start();
+      if (!shared) for (const i of informers) i.start();
       await Promise.all(informers.map((i) => i.waitForSync()));
       if (stopped) throw new Error('dns stopped before its caches synced');
       isSynced = true;
@@ -142,7 +144,7 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
 
   async function stop(): Promise<void> {
     stopped = true;
-    if (ownFactory) factory.stop();
+    if (!shared) for (const i of informers) i.stop();
     await Promise.all(listeners.splice(0).map(closeListener));
   }
 

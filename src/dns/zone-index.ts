@@ -36,9 +36,12 @@ export class ZoneIndex {
   private readonly services = new Map<string, Service>();
   private readonly slices = new Map<string, Map<string, EndpointSlice>>();
   private readonly entries = new Map<string, ServiceEntry>();
-  /** address → service key → names that point back at it (PTR). */
-  private readonly reverse = new Map<string, Map<string, string[]>>();
-  private readonly reverseOf = new Map<string, string[]>();
+  /**
+   * address → the key(s) of the Services whose records point back at it (PTR). A plain string in
+   * the usual case of one, so 10,000 ClusterIPs cost one map entry each; the names are derived
+   * from the entries when asked.
+   */
+  private readonly reverse = new Map<string, string | string[]>();
   /** pod address → namespace → count of pods (verified pod records). */
   private readonly podIPs = new Map<string, Map<string, number>>();
   private readonly podAddrs = new Map<string, { ns: string; ips: string[] }>();
@@ -54,10 +57,16 @@ export class ZoneIndex {
   }
 
   ptr(ip: string): string[] {
-    const m = this.reverse.get(ip);
-    if (!m) return [];
+    const keys = this.reverse.get(ip);
+    if (keys === undefined) return [];
     const out: string[] = [];
-    for (const names of m.values()) out.push(...names);
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
+      const e = this.entries.get(key);
+      if (!e || e.kind === 'external') continue;
+      const svcName = `${e.name}.${e.namespace}.svc.${this.zone}`;
+      if (e.kind === 'cluster') out.push(svcName);
+      else for (const ep of e.endpoints) if (ep.ip === ip) out.push(`${ep.label}.${svcName}`);
+    }
     return [...new Set(out)];
   }
 
@@ -133,29 +142,55 @@ export class ZoneIndex {
   /** Recomputes one Service's entry and its reverse records from its object and slices. */
   private rebuild(key: string): void {
     this.touch();
+    const before = this.entries.get(key);
     const svc = this.services.get(key);
     const entry = svc ? buildEntry(svc, [...(this.slices.get(key)?.values() ?? [])]) : undefined;
     if (entry) this.entries.set(key, entry);
     else this.entries.delete(key);
-    for (const ip of this.reverseOf.get(key) ?? []) {
-      const m = this.reverse.get(ip);
-      m?.delete(key);
-      if (m && !m.size) this.reverse.delete(ip);
-    }
-    this.reverseOf.delete(key);
-    if (!entry || entry.kind === 'external') return;
-    const svcName = `${entry.name}.${entry.namespace}.svc.${this.zone}`;
-    const add = new Map<string, string[]>();
-    const push = (ip: string, name: string) => add.set(ip, [...(add.get(ip) ?? []), name]);
-    if (entry.kind === 'cluster') for (const ip of entry.ips) push(ip, svcName);
-    else for (const ep of entry.endpoints) push(ep.ip, `${ep.label}.${svcName}`);
-    for (const [ip, names] of add) {
-      let m = this.reverse.get(ip);
-      if (!m) this.reverse.set(ip, (m = new Map()));
-      m.set(key, [...new Set(names)]);
-    }
-    this.reverseOf.set(key, [...add.keys()]);
+    for (const ip of reverseIPs(before)) this.unlinkReverse(ip, key);
+    for (const ip of reverseIPs(entry)) this.linkReverse(ip, key);
   }
+
+  private linkReverse(ip: string, key: string): void {
+    const cur = this.reverse.get(ip);
+    if (cur === undefined) this.reverse.set(ip, key);
+    else if (typeof cur === 'string') {
+      if (cur !== key) this.reverse.set(ip, [cur, key]);
+    } else if (!cur.includes(key)) cur.push(key);
+  }
+
+  private unlinkReverse(ip: string, key: string): void {
+    const cur = this.reverse.get(ip);
+    if (cur === undefined) return;
+    if (typeof cur === 'string') {
+      if (cur === key) this.reverse.delete(ip);
+      return;
+    }
+    const rest = cur.filter((k) => k !== key);
+    if (rest.length === 0) this.reverse.delete(ip);
+    else this.reverse.set(ip, rest.length === 1 ? rest[0]! : rest);
+  }
+}
+
+/** The addresses whose PTR records name this entry (distinct). */
+function reverseIPs(e: ServiceEntry | undefined): string[] {
+  if (!e || e.kind === 'external') return [];
+  if (e.kind === 'cluster') return e.ips;
+  return [...new Set(e.endpoints.map((ep) => ep.ip))];
+}
+
+/** Shared by every entry without endpoints (never mutated). */
+const NO_ENDPOINTS: EndpointRef[] = [];
+/** Identical port lists (most Services expose the same few) are one shared array (never mutated). */
+const portLists = new Map<string, PortRef[]>();
+
+function internPorts(ports: PortRef[]): PortRef[] {
+  const k = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+  const hit = portLists.get(k);
+  if (hit) return hit;
+  // Bounded: an unusual cluster with many distinct port lists just stops sharing new ones.
+  if (portLists.size < 10_000) portLists.set(k, ports);
+  return ports;
 }
 
 function keyOf(ns: string | undefined, name: string | undefined): string {
@@ -184,8 +219,8 @@ function buildEntry(svc: Service, slices: EndpointSlice[]): ServiceEntry | undef
     if (!target || isIP(target)) return undefined;
     return { kind: 'external', namespace, name, target };
   }
-  const ports: PortRef[] = (spec.ports ?? []).map((p) => ({ name: (p.name ?? '').toLowerCase(), protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port }));
-  const endpoints = collectEndpoints(slices, spec.publishNotReadyAddresses === true);
+  const ports = internPorts((spec.ports ?? []).map((p) => ({ name: (p.name ?? '').toLowerCase(), protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port })));
+  const endpoints = slices.length ? collectEndpoints(slices, spec.publishNotReadyAddresses === true) : NO_ENDPOINTS;
   const ips = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => ip !== 'None' && ip !== '');
   if (!ips.length) return { kind: 'headless', namespace, name, ports, endpoints };
   return { kind: 'cluster', namespace, name, ips: ips.map(canonicalIP).filter((x): x is string => !!x), ports, endpoints };
