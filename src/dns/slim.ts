@@ -9,8 +9,10 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 const TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-function meta(m: ObjectMeta | undefined): ObjectMeta {
-  const out: ObjectMeta = { name: m?.name };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function meta(m: ObjectMeta | undefined): Mutable<ObjectMeta> {
+  const out: Mutable<ObjectMeta> = { name: m?.name };
   if (m?.namespace !== undefined) out.namespace = m.namespace;
   if (m?.resourceVersion !== undefined) out.resourceVersion = m.resourceVersion;
   return out;
