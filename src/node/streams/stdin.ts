@@ -8,6 +8,8 @@ import { closeSync, constants, existsSync, openSync, write } from 'node:fs';
 import { join } from 'node:path';
 
 const keepers = new Map<string, number>();
+/** stdinOnce FIFOs whose first attach has ended: later input is dropped until the container restarts. */
+const spent = new Set<string>();
 
 /** Where a container's stdin FIFO lives in its pod directory. */
 export function stdinFifoPath(podDir: string, container: string): string {
@@ -19,9 +21,24 @@ function ensureFifo(path: string): void {
   if (!existsSync(path)) execFileSync('mkfifo', ['-m', '600', path]);
 }
 
+/** Keepers of FIFOs that are gone (their pod was removed) are closed, so descriptors do not pile up. */
+function sweep(): void {
+  for (const [path, fd] of keepers) {
+    if (existsSync(path)) continue;
+    keepers.delete(path);
+    spent.delete(path);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
 function keeper(path: string): number {
   let fd = keepers.get(path);
   if (fd === undefined) {
+    sweep();
     ensureFifo(path);
     // O_RDWR never blocks on a FIFO (Linux), and counts as a writer.
     fd = openSync(path, constants.O_RDWR);
@@ -35,12 +52,14 @@ function keeper(path: string): number {
  * it opens at once because the keeper is a writer). The caller closes it after spawning.
  */
 export function openContainerStdin(path: string): number {
+  spent.delete(path);
   keeper(path);
   return openSync(path, constants.O_RDONLY);
 }
 
 /** Writes attach input into the container's stdin. */
 export function writeStdin(path: string, data: Buffer): Promise<void> {
+  if (spent.has(path)) return Promise.resolve();
   const fd = keeper(path);
   return new Promise((resolve, reject) => {
     let off = 0;
@@ -57,6 +76,7 @@ export function writeStdin(path: string, data: Buffer): Promise<void> {
 
 /** Closes the keeper: once no other writer holds the FIFO, the container reads end-of-file. */
 export function closeStdin(path: string): void {
+  spent.add(path);
   const fd = keepers.get(path);
   if (fd === undefined) return;
   keepers.delete(path);
