@@ -1,5 +1,5 @@
 // Throwaway network namespaces for the proxy benchmark, shaped like a kubesvc node (src/node/sandbox.ts):
-// a "node" namespace with bridge kb0 (10.244.0.1/24), forwarding on, the service CIDR routed onto
+// a "node" namespace with bridge kb0 (10.244.0.1/16), forwarding on, the service CIDR routed onto
 // the bridge, and pods as namespaces on veths (hairpin on). Every name starts with
 // "ksvc-pb-<hex>"; destroy() (also run on exit and on SIGINT/SIGTERM) kills the processes this
 // bench started, by PID, and deletes every namespace, which takes the veths, bridge and tables along.
@@ -42,7 +42,7 @@ export class BenchNode {
     // back out of the bridge it came in on.
     for (const k of ['all', 'default']) this.sysctl(`net.ipv4.conf.${k}.send_redirects`, '0');
     sh([...n, 'link', 'add', 'kb0', 'type', 'bridge']);
-    sh([...n, 'addr', 'add', `${GATEWAY}/24`, 'dev', 'kb0']);
+    sh([...n, 'addr', 'add', `${GATEWAY}/16`, 'dev', 'kb0']);
     sh([...n, 'link', 'set', 'kb0', 'up']);
     sh([...n, 'route', 'add', SERVICE_CIDR, 'dev', 'kb0']);
     this.sysctl('net.ipv4.ip_forward', '1');
@@ -59,7 +59,7 @@ export class BenchNode {
     sh(['ip', '-n', this.ns, 'link', 'set', host, 'master', 'kb0', 'up']);
     sh(['ip', '-n', this.ns, 'link', 'set', host, 'type', 'bridge_slave', 'hairpin', 'on']);
     sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-    sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    sh(['ip', '-n', ns, 'addr', 'add', `${ip}/16`, 'dev', 'eth0']);
     sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
     sh(['ip', '-n', ns, 'route', 'add', 'default', 'via', GATEWAY]);
     return { name, ns, ip };

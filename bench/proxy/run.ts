@@ -8,8 +8,8 @@
 //  4. the userspace backend (when src/proxy has it) vs haproxy in TCP mode;
 //  5. time until "connection refused" for a Service with 0 endpoints.
 // Needs root, ip, nft, conntrack, nstat, wrk, haproxy, cc (bench/proxy/run.sh installs them).
-// Usage: npx tsx bench/proxy/run.ts [--sizes 1000,5000,10000] [--connects 2000] [--seconds 3]
-//        [--connections 10] [--rounds 5] [--only latency,http,close,userspace,refused]
+// Usage: npx tsx bench/proxy/run.ts [--sizes 1000,5000,10000] [--connects 2000] [--seconds 2]
+//        [--connections 10] [--rounds 7] [--only latency,http,close,userspace,refused]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,9 +35,9 @@ const { values: opt } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,5000,10000' },
     connects: { type: 'string', default: '2000' },
-    seconds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     only: { type: 'string', default: 'latency,http,close,userspace,refused' },
   },
 });
@@ -78,7 +78,7 @@ function load(script: string): number {
 let clients = 0;
 function freshPod(): BenchPod {
   clients++;
-  return node.addPod(`c${clients}`, `10.244.0.${100 + clients}`);
+  return node.addPod(`c${clients}`, `10.244.${1 + (clients >> 8)}.${clients & 255}`);
 }
 /**
  * The node as a client with a fresh source address outside the pod CIDR (as a node's own address
@@ -87,10 +87,10 @@ function freshPod(): BenchPod {
  */
 function freshNodeSource(): string {
   clients++;
-  const src = `192.168.60.${clients}`;
+  const src = `192.168.${60 + (clients >> 8)}.${clients & 255}`;
   node.exec(node.ns, ['ip', 'addr', 'add', `${src}/32`, 'dev', 'lo']);
   node.exec(node.ns, ['ip', 'route', 'replace', SERVICE_CIDR, 'dev', 'kb0', 'src', src]);
-  node.exec(node.ns, ['ip', 'route', 'replace', '10.244.0.0/24', 'dev', 'kb0', 'proto', 'kernel', 'scope', 'link', 'src', src]);
+  node.exec(node.ns, ['ip', 'route', 'replace', '10.244.0.0/16', 'dev', 'kb0', 'proto', 'kernel', 'scope', 'link', 'src', src]);
   return src;
 }
 
@@ -178,7 +178,7 @@ function masqueradeChain(script: string, to?: { addr: string; proposed: boolean 
 /** Back to the node's own routes (source 10.244.0.1) after measurements from other sources. */
 function restoreNodeRoutes(): void {
   node.exec(node.ns, ['ip', 'route', 'replace', SERVICE_CIDR, 'dev', 'kb0']);
-  node.exec(node.ns, ['ip', 'route', 'replace', '10.244.0.0/24', 'dev', 'kb0', 'proto', 'kernel', 'scope', 'link', 'src', GATEWAY]);
+  node.exec(node.ns, ['ip', 'route', 'replace', '10.244.0.0/16', 'dev', 'kb0', 'proto', 'kernel', 'scope', 'link', 'src', GATEWAY]);
 }
 
 async function main(): Promise<void> {
