@@ -5,7 +5,9 @@
 // namespace of its own (re-executes itself under `unshare --net`).
 // Usage (root):
 //   node dist/bench/node/pod-startup.js [replicas] [--builtin busybox|node] [--client]
-//   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS   (both modes, alternating)
+//   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS
+//     (alternates "before" = --builtin node --no-fork-server and "after" = the defaults)
+//   --workers N: the agent's pod workers; --verbose: the agent's warnings on stderr.
 // --client creates the Deployment with the in-process client instead of kubectl.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -41,25 +43,32 @@ interface Result {
   podProcesses: number;
   memoryPerPodMiB: { rss: number; pss: number };
   agentRssMiB: number;
+  /** CPU time of this process (API server, controllers, agent) from apply to all Ready. */
+  clusterCpuMs: number;
   runtime: string;
 }
 
 if (compare !== undefined) {
   // Driver: alternate the two modes in child runs so both see the same machine load.
   const results: Result[] = [];
+  // "before": every built-in container a Node process, every host command a fork of this process.
+  const modes: [string, string[]][] = [
+    ['before', ['--builtin', 'node', '--no-fork-server']],
+    ['after', ['--builtin', 'busybox']],
+  ];
   for (let round = 0; round < Number(compare); round++) {
-    for (const mode of ['node', 'busybox']) {
-      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], String(replicas), '--builtin', mode, ...(viaClient ? ['--client'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    for (const [label, args] of modes) {
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], String(replicas), ...args, ...(viaClient ? ['--client'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       const line = r.stdout.trim().split('\n').pop() ?? '';
-      results.push(JSON.parse(line) as Result);
-      process.stderr.write(`round ${round + 1} ${mode}: ${line}\n`);
+      results.push({ ...(JSON.parse(line) as Result), builtin: label });
+      process.stderr.write(`round ${round + 1} ${label}: ${line}\n`);
     }
   }
-  console.log('| builtin | replicas | all Ready | p50 | p90 | p99 | RSS/pod | PSS/pod | agent RSS |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| mode | replicas | all Ready | p50 | p90 | p99 | RSS/pod | PSS/pod | cluster RSS | cluster CPU |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const p = r.podStartupMs;
-    console.log(`| ${r.builtin} | ${r.ready}/${r.replicas} | ${r.allReadyMs} ms | ${p.p50} ms | ${p.p90} ms | ${p.p99} ms | ${r.memoryPerPodMiB.rss} MiB | ${r.memoryPerPodMiB.pss} MiB | ${r.agentRssMiB} MiB |`);
+    console.log(`| ${r.builtin} | ${r.ready}/${r.replicas} | ${r.allReadyMs} ms | ${p.p50} ms | ${p.p90} ms | ${p.p99} ms | ${r.memoryPerPodMiB.rss} MiB | ${r.memoryPerPodMiB.pss} MiB | ${r.agentRssMiB} MiB | ${r.clusterCpuMs} ms |`);
   }
   process.exit(0);
 }
@@ -108,6 +117,7 @@ const deployment: Deployment = {
   spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
 };
 const cacheDir = mkdtempSync(join(tmpdir(), 'ksvc-bench-kubectl-'));
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 if (viaClient) {
   await client.resource(DEPLOYMENTS).create('default', deployment);
@@ -121,6 +131,7 @@ const timeout = setTimeout(() => allReady(), 300_000);
 await done;
 clearTimeout(timeout);
 const total = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 const lat = [...readyAt].map(([n, t]) => t - (created.get(n) ?? t0)).sort((a, b) => a - b);
 const pct = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? NaN;
 
@@ -163,6 +174,7 @@ const result: Result = {
   podProcesses: procs,
   memoryPerPodMiB: { rss: perPod(rssKiB), pss: perPod(pssKiB) },
   agentRssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
+  clusterCpuMs: Math.round((cpu.user + cpu.system) / 1000),
   runtime: import.meta.url.endsWith('.ts') ? 'tsx (Node built-ins loaded through tsx)' : 'compiled',
 };
 console.log(JSON.stringify(result));
