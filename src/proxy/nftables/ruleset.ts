@@ -29,6 +29,7 @@ import {
 } from '../model.js';
 import { createHash } from 'node:crypto';
 import type { Chain, Element, ElementVerdict, L4, NamedSet, Rule, Ruleset } from './ir.js';
+import { LayeredMap } from './layered-map.js';
 import * as N from './names.js';
 
 const proto = (p: string): L4 => p.toLowerCase() as L4;
@@ -301,19 +302,44 @@ const byKey = (a: Element, b: Element): number => (a.key.join(' ') < b.key.join(
 export interface FragmentEntry {
   /** The tracker's object: unchanged Services keep the same one, so identity means "unchanged". */
   readonly input: ServicePortState;
+  /** Service port id + "/" + protocol. */
+  readonly key: string;
+  /** The readable suffix before any collision hash. */
+  readonly base: string;
   readonly suffix: string;
   readonly frag: Fragment;
+}
+
+/** What changed since the ruleset this one was generated from (the fast diff's input). */
+export interface Changes {
+  readonly from: GeneratedRuleset;
+  /** Fragment keys added, regenerated or removed. */
+  readonly keys: readonly string[];
+  readonly clusterIPsAdded: readonly string[];
+  readonly clusterIPsRemoved: readonly string[];
+  readonly endpointIPsAdded: readonly string[];
+  readonly endpointIPsRemoved: readonly string[];
 }
 
 /** A generated ruleset that remembers its parts, so the next sync can reuse and diff them cheaply. */
 export interface GeneratedRuleset extends Ruleset {
   readonly factsKey: string;
   readonly shared: { readonly chains: readonly Chain[]; readonly sets: readonly NamedSet[] };
+  // Layered maps (derived, never copied, from the previous generation's); do not modify.
   /** Keyed by service port id + "/" + protocol. */
-  readonly fragments: ReadonlyMap<string, FragmentEntry>;
-  readonly clusterIPs: ReadonlySet<string>;
-  /** Every endpoint IP of every Service port (the hairpin set holds ip . ip for each). */
-  readonly endpointIPs: ReadonlySet<string>;
+  readonly fragments: LayeredMap<string, FragmentEntry>;
+  /** The same entries by input object, to find unchanged ones without building keys. */
+  readonly byInput: LayeredMap<ServicePortState, FragmentEntry>;
+  /** Base suffix → how many ports use it (a count above 1 means hashed suffixes). */
+  readonly bases: LayeredMap<string, number>;
+  /** ClusterIP → how many ports have it. */
+  readonly clusterIPs: LayeredMap<string, number>;
+  /** Endpoint IP → how many ports list it (the hairpin set holds ip . ip for each). */
+  readonly endpointIPs: LayeredMap<string, number>;
+  /** Chains, rules and map elements of all fragments together (kept up to date incrementally). */
+  readonly fragmentTotals: Totals;
+  /** Set when generated incrementally from `changes.from`. */
+  readonly changes?: Changes;
 }
 
 const VERDICT_MAPS: readonly [string, string][] = [
@@ -324,45 +350,182 @@ const VERDICT_MAPS: readonly [string, string][] = [
   [N.FIREWALL_IPS, N.SERVICE_KEY_TYPE],
 ];
 
+export interface Totals {
+  readonly chains: number;
+  readonly rules: number;
+  readonly elements: number;
+}
+
+function totalsOf(f: Fragment): Totals {
+  let rules = 0;
+  let elements = 0;
+  for (const c of f.chains) rules += c.rules.length;
+  for (const els of f.elements.values()) elements += els.length;
+  return { chains: f.chains.length, rules, elements };
+}
+
+const addTotals = (a: Totals, b: Totals, sign: 1 | -1): Totals => ({
+  chains: a.chains + sign * b.chains,
+  rules: a.rules + sign * b.rules,
+  elements: a.elements + sign * b.elements,
+});
+
+const portKey = (st: ServicePortState): string => st.svc.id + '/' + st.svc.protocol;
+const portBase = (st: ServicePortState): string => N.baseSuffix(st.svc.namespace, st.svc.name, st.svc.portName, st.svc.port);
+
+function count(m: LayeredMap<string, number>, k: string, d: number): void {
+  const n = (m.get(k) ?? 0) + d;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
+}
+
+function sharedPart(facts: NodeFacts): GeneratedRuleset['shared'] {
+  const sets: NamedSet[] = VERDICT_MAPS.map(([name, type]) => ({ name, map: true, type, elements: [] }));
+  sets.push({ name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [] });
+  sets.push({ name: N.HAIRPIN, map: false, type: N.HAIRPIN_KEY_TYPE, elements: [] });
+  if (facts.nodePortAddresses.length > 0) {
+    sets.push({ name: N.NODEPORT_IPS, map: false, type: 'ipv4_addr', elements: [...facts.nodePortAddresses].sort().map((ip) => ({ key: [ip] })) });
+  }
+  return { chains: [...baseChains(), ...sharedChains(facts)], sets };
+}
+
 /**
  * The ruleset for `state`. With `prev` (the last ruleset generated for the same node), the
- * fragments of unchanged Service ports are reused as they are — at 10,000 Services one change
- * costs one fragment, not 10,000.
+ * fragments of unchanged Service ports are reused as they are and only the changed ones are
+ * visited — at 10,000 Services one change costs one fragment, not 10,000.
  */
 export function generateRuleset(state: readonly ServicePortState[], facts: NodeFacts, prev?: GeneratedRuleset): GeneratedRuleset {
   const factsKey = JSON.stringify(facts);
-  const reuse = prev && prev.factsKey === factsKey ? prev.fragments : undefined;
-  const suffixes = chainSuffixes(state);
-  const fragments = new Map<string, FragmentEntry>();
-  const clusterIPs = new Set<string>();
-  const endpointIPs = new Set<string>();
-  for (const st of state) {
-    const key = st.svc.id + '/' + st.svc.protocol;
-    const suffix = suffixes.get(key)!;
-    const old = reuse?.get(key);
-    const entry = old && old.input === st && old.suffix === suffix ? old : { input: st, suffix, frag: buildFragment(st, suffix, facts) };
-    fragments.set(key, entry);
-    for (const ip of entry.frag.clusterIPs) clusterIPs.add(ip);
-    for (const ip of entry.frag.endpointIPs) endpointIPs.add(ip);
-  }
-  const sharedSets: NamedSet[] = VERDICT_MAPS.map(([name, type]) => ({ name, map: true, type, elements: [] }));
-  sharedSets.push({ name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [] });
-  sharedSets.push({ name: N.HAIRPIN, map: false, type: N.HAIRPIN_KEY_TYPE, elements: [] });
-  if (facts.nodePortAddresses.length > 0) {
-    sharedSets.push({ name: N.NODEPORT_IPS, map: false, type: 'ipv4_addr', elements: [...facts.nodePortAddresses].sort().map((ip) => ({ key: [ip] })) });
-  }
-  const shared = reuse ? prev!.shared : { chains: [...baseChains(), ...sharedChains(facts)], sets: sharedSets };
-  return materialize(factsKey, shared, fragments, clusterIPs, endpointIPs);
+  if (prev && prev.factsKey === factsKey) return incremental(state, facts, prev) ?? fromScratch(state, facts, factsKey, prev);
+  return fromScratch(state, facts, factsKey, undefined);
 }
 
+/** Every port visited; fragments of `reuse` kept where input and suffix are unchanged. */
+function fromScratch(state: readonly ServicePortState[], facts: NodeFacts, factsKey: string, reuse: GeneratedRuleset | undefined): GeneratedRuleset {
+  const suffixes = chainSuffixes(state);
+  const fragments = new LayeredMap<string, FragmentEntry>();
+  const byInput = new LayeredMap<ServicePortState, FragmentEntry>();
+  const bases = new LayeredMap<string, number>();
+  const clusterIPs = new LayeredMap<string, number>();
+  const endpointIPs = new LayeredMap<string, number>();
+  let fragmentTotals: Totals = { chains: 0, rules: 0, elements: 0 };
+  for (const st of state) {
+    const key = portKey(st);
+    const suffix = suffixes.get(key)!;
+    const old = reuse?.fragments.get(key);
+    const entry: FragmentEntry =
+      old && old.input === st && old.suffix === suffix ? old : { input: st, key, base: portBase(st), suffix, frag: buildFragment(st, suffix, facts) };
+    fragments.set(key, entry);
+    byInput.set(st, entry);
+    count(bases, entry.base, 1);
+    for (const ip of entry.frag.clusterIPs) count(clusterIPs, ip, 1);
+    for (const ip of entry.frag.endpointIPs) count(endpointIPs, ip, 1);
+    fragmentTotals = addTotals(fragmentTotals, totalsOf(entry.frag), 1);
+  }
+  return materialize({ factsKey, shared: reuse?.shared ?? sharedPart(facts), fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals });
+}
+
+/**
+ * Only the ports whose input object is new are built; unchanged ones are found by identity.
+ * Returns undefined when a change makes or breaks a suffix collision (other ports' chain names
+ * change then) — the caller visits everything.
+ */
+function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev: GeneratedRuleset): GeneratedRuleset | undefined {
+  let kept = 0;
+  const fresh: ServicePortState[] = [];
+  for (const st of state) {
+    if (prev.byInput.has(st)) kept++;
+    else fresh.push(st);
+  }
+  // Entries that leave: replaced by a fresh input with the same key, or gone from the state.
+  const leaving: FragmentEntry[] = [];
+  const freshKeys = new Map<string, ServicePortState>();
+  for (const st of fresh) {
+    const key = portKey(st);
+    if (freshKeys.has(key)) return undefined;
+    freshKeys.set(key, st);
+    const old = prev.fragments.get(key);
+    if (old) leaving.push(old);
+  }
+  if (kept + leaving.length < prev.fragments.size) {
+    const present = new Set(state);
+    for (const e of prev.fragments.values()) if (!present.has(e.input) && !freshKeys.has(e.key)) leaving.push(e);
+  }
+  if (fresh.length === 0 && leaving.length === 0) {
+    const { factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals } = prev;
+    const changes = { from: prev, keys: [], clusterIPsAdded: [], clusterIPsRemoved: [], endpointIPsAdded: [], endpointIPsRemoved: [] };
+    return materialize({ factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals, changes });
+  }
+  const fragments = prev.fragments.derive();
+  const byInput = prev.byInput.derive();
+  const bases = prev.bases.derive();
+  const clusterIPs = prev.clusterIPs.derive();
+  const endpointIPs = prev.endpointIPs.derive();
+  let fragmentTotals = prev.fragmentTotals;
+  const keys: string[] = [];
+  const touchedBases = new Set<string>();
+  for (const e of leaving) {
+    fragments.delete(e.key);
+    byInput.delete(e.input);
+    count(bases, e.base, -1);
+    touchedBases.add(e.base);
+    for (const ip of e.frag.clusterIPs) count(clusterIPs, ip, -1);
+    for (const ip of e.frag.endpointIPs) count(endpointIPs, ip, -1);
+    fragmentTotals = addTotals(fragmentTotals, totalsOf(e.frag), -1);
+    keys.push(e.key);
+  }
+  for (const [key, st] of freshKeys) {
+    const base = portBase(st);
+    count(bases, base, 1);
+    touchedBases.add(base);
+    // A collision (now or before) renames other ports' chains: not for this path.
+    if ((bases.get(base) ?? 0) > 1 || (prev.bases.get(base) ?? 0) > 1) return undefined;
+    const entry: FragmentEntry = { input: st, key, base, suffix: base, frag: buildFragment(st, base, facts) };
+    fragments.set(key, entry);
+    byInput.set(st, entry);
+    for (const ip of entry.frag.clusterIPs) count(clusterIPs, ip, 1);
+    for (const ip of entry.frag.endpointIPs) count(endpointIPs, ip, 1);
+    fragmentTotals = addTotals(fragmentTotals, totalsOf(entry.frag), 1);
+    if (!keys.includes(key)) keys.push(key);
+  }
+  for (const b of touchedBases) if ((prev.bases.get(b) ?? 0) > 1 || (bases.get(b) ?? 0) > 1) return undefined;
+  const delta = (before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, ips: Iterable<string>) => {
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const ip of new Set(ips)) {
+      if (!before.has(ip) && after.has(ip)) added.push(ip);
+      else if (before.has(ip) && !after.has(ip)) removed.push(ip);
+    }
+    return { added, removed };
+  };
+  const touched = [...leaving, ...[...freshKeys.keys()].map((k) => fragments.get(k)!)];
+  const cips = delta(prev.clusterIPs, clusterIPs, touched.flatMap((e) => e.frag.clusterIPs));
+  const eips = delta(prev.endpointIPs, endpointIPs, touched.flatMap((e) => e.frag.endpointIPs));
+  return materialize({
+    factsKey: prev.factsKey,
+    shared: prev.shared,
+    fragments,
+    byInput,
+    bases,
+    clusterIPs,
+    endpointIPs,
+    fragmentTotals,
+    changes: {
+      from: prev,
+      keys,
+      clusterIPsAdded: cips.added,
+      clusterIPsRemoved: cips.removed,
+      endpointIPsAdded: eips.added,
+      endpointIPsRemoved: eips.removed,
+    },
+  });
+}
+
+type Parts = Omit<GeneratedRuleset, 'chains' | 'sets'>;
+
 /** Chains and sets (with every element, sorted) are built only when asked for: full scripts and the tracer. */
-function materialize(
-  factsKey: string,
-  shared: GeneratedRuleset['shared'],
-  fragments: ReadonlyMap<string, FragmentEntry>,
-  clusterIPs: ReadonlySet<string>,
-  endpointIPs: ReadonlySet<string>,
-): GeneratedRuleset {
+function materialize(parts: Parts): GeneratedRuleset {
+  const { shared, fragments, clusterIPs, endpointIPs } = parts;
   let chains: Map<string, Chain> | undefined;
   let sets: Map<string, NamedSet> | undefined;
   const build = () => {
@@ -382,9 +545,9 @@ function materialize(
     for (const x of shared.sets) {
       const els =
         x.name === N.CLUSTER_IPS
-          ? [...clusterIPs].sort().map((ip) => ({ key: [ip] }))
+          ? [...clusterIPs.keys()].sort().map((ip) => ({ key: [ip] }))
           : x.name === N.HAIRPIN
-            ? [...endpointIPs].sort().map((ip) => ({ key: [ip, ip] }))
+            ? [...endpointIPs.keys()].sort().map((ip) => ({ key: [ip, ip] }))
             : x.map
               ? (elements.get(x.name) ?? []).sort(byKey)
               : x.elements;
@@ -392,11 +555,7 @@ function materialize(
     }
   };
   return {
-    factsKey,
-    shared,
-    fragments,
-    clusterIPs,
-    endpointIPs,
+    ...parts,
     get chains() {
       if (!chains) build();
       return chains!;

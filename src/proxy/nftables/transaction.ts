@@ -150,14 +150,19 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
       for (const e of list) byKey.set(e.key.join(' . '), renderElement(e));
     }
   };
-  for (const [k, f] of prev.fragments) {
-    const n = next.fragments.get(k);
-    if (n === f) continue;
-    collect(f, oldChains, oldSets, oldEls);
-  }
-  for (const [k, f] of next.fragments) {
-    if (prev.fragments.get(k) === f) continue;
-    collect(f, newChains, newSets, newEls);
+  // Generated from prev: the changed keys are known. Otherwise compare every fragment by identity.
+  const known = next.changes?.from === prev ? next.changes : undefined;
+  if (known) {
+    for (const k of known.keys) {
+      const f = prev.fragments.get(k);
+      const n = next.fragments.get(k);
+      if (f === n) continue;
+      if (f) collect(f, oldChains, oldSets, oldEls);
+      if (n) collect(n, newChains, newSets, newEls);
+    }
+  } else {
+    for (const [k, f] of prev.fragments) if (next.fragments.get(k) !== f) collect(f, oldChains, oldSets, oldEls);
+    for (const [k, f] of next.fragments) if (prev.fragments.get(k) !== f) collect(f, newChains, newSets, newEls);
   }
   const out: string[] = [];
   for (const [name, x] of newSets) {
@@ -179,13 +184,18 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
     for (const [k, r] of before) if (after.get(k) !== r) out.push(`delete element ${T} ${m} { ${k} }`);
     for (const [k, r] of after) if (before.get(k) !== r) out.push(`add element ${T} ${m} { ${r} }`);
   }
-  for (const ip of prev.clusterIPs) if (!next.clusterIPs.has(ip)) out.push(`delete element ${T} ${CLUSTER_IPS} { ${ip} }`);
-  for (const ip of next.clusterIPs) if (!prev.clusterIPs.has(ip)) out.push(`add element ${T} ${CLUSTER_IPS} { ${ip} }`);
-  for (const ip of prev.endpointIPs) if (!next.endpointIPs.has(ip)) out.push(`delete element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
-  for (const ip of next.endpointIPs) if (!prev.endpointIPs.has(ip)) out.push(`add element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
-  const gone = [...oldChains.keys()].filter((n) => !newChains.has(n));
-  for (const n of gone) out.push(`flush chain ${T} ${n}`);
-  for (const n of gone) out.push(`delete chain ${T} ${n}`);
+  const gone = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => [...a.keys()].filter((ip) => !b.has(ip));
+  const cDel = known ? known.clusterIPsRemoved : gone(prev.clusterIPs, next.clusterIPs);
+  const cAdd = known ? known.clusterIPsAdded : gone(next.clusterIPs, prev.clusterIPs);
+  const eDel = known ? known.endpointIPsRemoved : gone(prev.endpointIPs, next.endpointIPs);
+  const eAdd = known ? known.endpointIPsAdded : gone(next.endpointIPs, prev.endpointIPs);
+  for (const ip of cDel) out.push(`delete element ${T} ${CLUSTER_IPS} { ${ip} }`);
+  for (const ip of cAdd) out.push(`add element ${T} ${CLUSTER_IPS} { ${ip} }`);
+  for (const ip of eDel) out.push(`delete element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
+  for (const ip of eAdd) out.push(`add element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
+  const goneChains = [...oldChains.keys()].filter((n) => !newChains.has(n));
+  for (const n of goneChains) out.push(`flush chain ${T} ${n}`);
+  for (const n of goneChains) out.push(`delete chain ${T} ${n}`);
   for (const [n, x] of oldSets) if (!newSets.has(n)) out.push(`delete ${x.map ? 'map' : 'set'} ${T} ${n}`);
   return out.length ? out.join('\n') + '\n' : '';
 }
