@@ -1,8 +1,9 @@
 // The product promise, end to end under `kubesvc up --isolated` with the real kubectl (through
 // `kubesvc exec`): `kubectl exec` (hostname, piped stdin, exit codes, the pod's DNS files and env,
-// a terminal with its window size), `kubectl run -it --rm ... -- wget` printing a page and deleting
-// the pod, `kubectl run -i --rm` reading piped stdin, `kubectl attach -i` to a running container,
-// and kube-apiserver's error texts. Stopping the cluster leaves no namespace behind.
+// a terminal with its window size; over WebSocket and over SPDY), `kubectl run -it --rm ... -- wget`
+// printing a page and deleting the pod, `kubectl run -i --rm` reading piped stdin, `kubectl attach
+// -i` to a running container, kube-apiserver's error texts, and `kubectl port-forward`. Stopping
+// the cluster leaves no namespace behind.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -109,6 +110,19 @@ test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --i
     assert.match(three.err, /command terminated with exit code 3/);
     const missing = await kubectl('exec', 'bb', '--', 'no-such-program');
     assert.equal(missing.code, 127);
+  });
+
+  await t.test('exec and run -i over SPDY/3.1 (kubectl without WebSockets)', async () => {
+    const spdy = (args: string[], input?: string) => run(['env', 'KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false', 'kubectl', ...args], input);
+    const r = await spdy(['exec', '-i', 'bb', '--', 'sh', '-c', 'cat; echo err >&2; exit 5'], 'via spdy\n');
+    assert.equal(r.out, 'via spdy\n');
+    assert.match(r.err, /^err$/m);
+    assert.equal(r.code, 5);
+    const h = await spdy(['exec', 'bb', '--', 'hostname']);
+    assert.equal(h.out, 'bb\n');
+    assert.equal(h.code, 0);
+    const ri = await spdy(['run', '-i', '--rm', '--image=busybox', '--restart=Never', 'sp', '--', 'sh', '-c', 'read x; echo got $x'], 'spdy-in\n');
+    assert.match(ri.out, /^got spdy-in$/m);
   });
 
   await t.test('exec -it gets a terminal with the client window size', async () => {

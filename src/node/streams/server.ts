@@ -1,6 +1,6 @@
 // The agent's stream endpoints, as the kubelet's: `/exec/<ns>/<pod>/<container>?command=...&stdin=
 // &stdout=&stderr=&tty=` and `/attach/<ns>/<pod>/<container>?...`, served as WebSocket upgrades with
-// the v5 (or v4) channel protocol, and `/portForward/<ns>/<pod>`: SPDY/3.1 tunnelled in a WebSocket
+// the v5 (or v4) channel protocol or as SPDY/3.1 (v4.channel.k8s.io, kubectl's fallback), and `/portForward/<ns>/<pod>`: SPDY/3.1 tunnelled in a WebSocket
 // (subprotocol SPDY/3.1+portforward.k8s.io, kubectl 1.32's first try) or over a raw SPDY/3.1
 // upgrade (its fallback). The apiserver checks the pod and container and proxies kubectl's
 // upgrade here unchanged. Refusals are plain text with a status code, which the apiserver passes
@@ -15,6 +15,7 @@ import { checkExecutable, execSession, type StreamOptions } from './exec.js';
 import { runSession, type StreamSession } from './session.js';
 import { servePortForward, type PortForwardTarget } from './portforward.js';
 import { SpdySession } from './spdy.js';
+import { pickSpdyProtocol, runSpdySession, SPDY_REMOTECOMMAND_PROTOCOLS } from './spdy-remotecommand.js';
 import type { ContainerTarget, TargetLocator } from './target.js';
 
 export const PORT_FORWARD_WS_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -23,7 +24,7 @@ export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** The pod a port-forward reaches (throws LogNotFound when it does not run here). */
 export type PodLocator = (namespace: string, pod: string) => PortForwardTarget;
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
 
 function refuse(socket: Duplex, code: number, text: string): void {
   socket.on('error', () => {});
@@ -104,8 +105,23 @@ export function createStreamServer(locate: TargetLocator, pods?: PodLocator): St
         return true;
       }
       // Checked after the target, so that kubectl's SPDY retry of a refused WebSocket sees the same error.
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-        refuse(socket, 400, `unable to upgrade: the node agent serves ${kind} over WebSocket (v5.channel.k8s.io) only`);
+      const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+      if (upgrade === 'spdy/3.1') {
+        const chosen = pickSpdyProtocol(req.headers['x-stream-protocol-version']);
+        if (!chosen) {
+          refuse(socket, 403, `unable to upgrade: unable to negotiate protocol: client supports [${req.headers['x-stream-protocol-version'] ?? ''}], server supports [${SPDY_REMOTECOMMAND_PROTOCOLS.join(' ')}]`);
+          return true;
+        }
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${chosen}\r\n\r\n`);
+        if (head.length) socket.unshift(head);
+        const spdy = new SpdySession(socket);
+        spdySessions.add(spdy);
+        spdy.on('close', () => spdySessions.delete(spdy));
+        runSpdySession(spdy, opts, () => (kind === 'exec' ? execSession(target, { ...opts, command }) : attachSession(target, opts)));
+        return true;
+      }
+      if (upgrade !== 'websocket') {
+        refuse(socket, 400, `unable to upgrade: ${kind} needs a WebSocket (v5.channel.k8s.io) or SPDY/3.1 upgrade`);
         return true;
       }
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
