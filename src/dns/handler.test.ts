@@ -24,6 +24,17 @@ function deps(podMode: PodMode = 'insecure', synced = true): HandlerDeps {
     },
     true,
   );
+  // 18 endpoints: their SRV records fit 1,232 bytes, not with all their addresses as well.
+  index.setService({ metadata: { namespace: 'default', name: 'mid' }, spec: { clusterIP: 'None', ports: [{ name: 'p', port: 1 }] } }, true);
+  index.setSlice(
+    {
+      metadata: { namespace: 'default', name: 'mid-1', labels: { 'kubernetes.io/service-name': 'mid' } },
+      addressType: 'IPv4',
+      endpoints: Array.from({ length: 18 }, (_, i) => ({ addresses: [`10.244.1.${i + 1}`] })),
+      ports: [{ name: 'p', port: 1, protocol: 'TCP' }],
+    },
+    true,
+  );
   return {
     ctx: { zone: 'cluster.local', ttl: 5, podMode, index, nsAddresses: () => ['10.96.0.10'] },
     forwarder: undefined,
@@ -124,6 +135,9 @@ test('EDNS0: version above 0 is BADVERS; the client size is honoured up to ours;
   // 40 A records, names compressed: 12 + 34 (question) + 40 × 16 = 686 bytes: over 512, under 1232.
   const small = await ask(d, query('hl.default.svc.cluster.local', 'A'));
   assert.ok(small.p.flag_tc && small.buf.length <= 512, 'TC within 512 bytes without EDNS');
+  // As CoreDNS (miekg/dns Truncate): the records that fit are kept, (512 - 12 - 34) / 16 = 29 of them.
+  assert.equal(small.p.answers?.length, 29);
+  assert.equal(small.buf.length, 12 + 34 + 29 * 16);
   const big = await ask(d, query('hl.default.svc.cluster.local', 'A', 4096));
   assert.ok(!big.p.flag_tc, 'fits the EDNS size');
   assert.equal(big.p.answers?.length, 40);
@@ -176,4 +190,27 @@ test('answer cache: an identical query gets the stored answer with its own id; a
   assert.equal(rcodeName((await ask(d, q2)).p.flags!), 'NXDOMAIN');
   const metrics = await d.metrics.registry.metrics();
   assert.match(metrics, /kubesvc_dns_requests_total\{proto="udp",type="A"\} 4/);
+});
+
+test('UDP truncation keeps what fits (answers, then additional addresses), TC set; TCP carries it all', async () => {
+  const d = deps();
+  const srvOf = (p: { answers?: unknown[]; additionals?: { type: string }[] }) => [p.answers?.length, (p.additionals ?? []).filter((a) => a.type === 'A').length];
+  // 40 SRV records (targets are never compressed: 59 bytes each) do not all fit 1,232 bytes.
+  const big = await ask(d, query('_p._tcp.hl.default.svc.cluster.local', 'SRV', 1232));
+  assert.ok(big.p.flag_tc && big.buf.length <= 1232);
+  const [bigAnswers, bigExtra] = srvOf(big.p);
+  assert.ok(bigAnswers! > 0 && bigAnswers! < 40, `some SRV records fit: ${bigAnswers}`);
+  assert.equal(bigExtra, 0, 'no room left for addresses');
+  // 18 SRV records fit; their addresses (16 bytes each: owner names point into the SRV targets) only partly.
+  const mid = await ask(d, query('_p._tcp.mid.default.svc.cluster.local', 'SRV', 1232));
+  assert.ok(mid.p.flag_tc && mid.buf.length <= 1232);
+  const [midAnswers, midExtra] = srvOf(mid.p);
+  assert.equal(midAnswers, 18);
+  assert.ok(midExtra! > 0 && midExtra! < 18, `some addresses fit: ${midExtra}`);
+  for (const name of ['hl', 'mid']) {
+    const n = name === 'hl' ? 40 : 18;
+    const tcp = await ask(d, query(`_p._tcp.${name}.default.svc.cluster.local`, 'SRV', 1232), 'tcp');
+    assert.deepEqual(srvOf(tcp.p), [n, n]);
+    assert.ok(!tcp.p.flag_tc);
+  }
 });

@@ -80,8 +80,7 @@ export async function handleMessage(deps: HandlerDeps, msg: Buffer, proto: 'udp'
     if (proto === 'udp') {
       // Without EDNS0 the limit is 512 bytes (RFC 1035); with it, the client's size within ours.
       const limit = opt ? Math.min(Math.max(opt.udpPayloadSize, 512), deps.maxUdpPayload) : 512;
-      if (buf.length > limit) buf = compressMessage(packet.encode({ ...full, additionals: ednsOut }));
-      if (buf.length > limit) buf = compressMessage(packet.encode({ ...full, flags: flags | packet.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: ednsOut }));
+      if (buf.length > limit) buf = truncated(full, r, ednsOut, limit);
     }
     return finish(buf, extendedRcode ? 'BADVERS' : r.rcode);
   };
@@ -116,6 +115,42 @@ export async function handleMessage(deps: HandlerDeps, msg: Buffer, proto: 'udp'
   if (!deps.forwarder) return reply(empty('SERVFAIL'), false);
   const up = await deps.forwarder.resolve(q.name, qtype, opt?.flag_do ?? false);
   return reply({ ...up }, false);
+}
+
+/**
+ * The largest prefix of the answer, then authority, then additional section that fits `limit`
+ * (compressed, our OPT included), with TC set because something was left out — what CoreDNS does
+ * (miekg/dns Msg.Truncate). A client that honours TC asks again over TCP for the whole answer; one
+ * that does not (musl) still gets the records that fit.
+ */
+function truncated(full: packet.Packet, r: ZoneAnswer, ednsOut: OptAnswer[], limit: number): Buffer {
+  const build = (a: number, n: number, x: number) =>
+    compressMessage(
+      packet.encode({
+        ...full,
+        flags: (full.flags ?? 0) | packet.TRUNCATED_RESPONSE,
+        answers: r.answers.slice(0, a),
+        authorities: r.authorities.slice(0, n),
+        additionals: [...r.additionals.slice(0, x), ...ednsOut],
+      }),
+    );
+  // Sizes grow with each record kept, so the most that fit is found by bisection.
+  const most = (count: number, fits: (k: number) => boolean): number => {
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (fits(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const a = most(r.answers.length, (k) => build(k, 0, 0).length <= limit);
+  // A section that lost records ends it: nothing from the sections after it (as miekg/dns).
+  const allAnswers = a === r.answers.length;
+  const n = allAnswers ? most(r.authorities.length, (k) => build(a, k, 0).length <= limit) : 0;
+  const x = allAnswers && n === r.authorities.length ? most(r.additionals.length, (k) => build(a, n, k).length <= limit) : 0;
+  return build(a, n, x);
 }
 
 /** Resolves an ExternalName's target (in the zone, or upstream) and appends what it finds. */
