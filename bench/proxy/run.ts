@@ -281,7 +281,7 @@ async function main(): Promise<void> {
       }
     }
     restoreNodeRoutes();
-    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, a fresh client address per run, direct and ClusterIP alternating\n`);
+    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, a fresh client address per run, direct and ClusterIP alternating, ${rounds} rounds\n`);
     console.log('| client, mode | direct req/s (median) | ClusterIP req/s (median) | ClusterIP vs direct (median of rounds) | per round | ClusterIP SYN retrans (all rounds) |\n|---|---|---|---|---|---|');
     console.log(summary.join('\n') + '\n');
     console.log('<details><summary>every run</summary>\n\n' + HTTP_HEAD + '\n' + HTTP_SEP + '\n' + runs.join('\n') + '\n\n</details>\n');

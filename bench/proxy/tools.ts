@@ -73,9 +73,14 @@ export interface WrkResult {
   p99ms: number;
 }
 
-/** wrk -t1 -c<c> -d<s>s [--latency] [-H 'Connection: close'] url, from namespace ns. */
-export function wrk(node: BenchNode, ns: string, url: string, opts: { close: boolean; seconds: number; connections: number }): WrkResult {
-  const r = node.tryExec(ns, [
+type WrkOptions = { close: boolean; seconds: number; connections: number };
+
+function wrkArgv(ns: string, url: string, opts: WrkOptions): string[] {
+  return [
+    'ip',
+    'netns',
+    'exec',
+    ns,
     'wrk',
     '-t1',
     `-c${opts.connections}`,
@@ -85,17 +90,27 @@ export function wrk(node: BenchNode, ns: string, url: string, opts: { close: boo
     '5s',
     ...(opts.close ? ['-H', 'Connection: close'] : []),
     url,
-  ]);
-  if (r.code !== 0) throw new Error(`wrk ${url}: ${r.err}${r.out}`);
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)/m.exec(r.out);
+  ];
+}
+
+function parseWrk(out: string): WrkResult {
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)/m.exec(out);
   const scale = p99 ? { us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us' | 'ms' | 's'] : NaN;
   return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.out)?.[1] ?? NaN),
-    requests: Number(/(\d+) requests in/.exec(r.out)?.[1] ?? NaN),
-    socketErrors: /Socket errors:.*/.exec(r.out)?.[0] ?? '',
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.out)?.[1] ?? 0),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
+    socketErrors: /Socket errors:.*/.exec(out)?.[0] ?? '',
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
     p99ms: p99 ? Number(p99[1]) * scale : NaN,
   };
+}
+
+/** wrk -t1 -c<c> -d<s>s --latency [-H 'Connection: close'] url, from namespace ns. */
+export function wrk(node: BenchNode, ns: string, url: string, opts: WrkOptions): WrkResult {
+  const argv = wrkArgv(ns, url, opts);
+  const r = node.tryExec(ns, argv.slice(4));
+  if (r.code !== 0) throw new Error(`wrk ${url}: ${r.err}${r.out}`);
+  return parseWrk(r.out);
 }
 
 /** Sums the per-CPU `conntrack -S` counters the issue names. */
