@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiServer, ApiServerConfig } from '../apiserver/config.js';
 import type { Store } from '../store/types.js';
+import { kubeDnsClusterIP } from '../dns/presence.js';
 import type { Logger } from '../util/log.js';
 import { startCompactor } from './compactor.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
@@ -131,7 +132,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     const kubeconfig = kubeconfigPath(config);
     await writeFileAtomic(kubeconfig, renderKubeconfig(url));
     log.info('kubesvc is ready', { server: url, kubeconfig, store: config.store.backend });
-    deps.print(readyText(url, kubeconfig, config, dns?.addresses()[0]));
+    deps.print(readyText(url, kubeconfig, config, dns?.addresses()[0], dns?.addresses()[1]));
   } catch (e) {
     fail('start-up failed', e);
   }
@@ -208,9 +209,11 @@ function advertiseAddress(host: string): string {
   return host;
 }
 
-function readyText(url: string, kubeconfig: string, config: UpConfig, dns?: { host: string; port: number }): string {
+function readyText(url: string, kubeconfig: string, config: UpConfig, dns?: { host: string; port: number }, inCluster?: { host: string; port: number }): string {
   const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
-  const dnsLine = dns ? `\nCluster DNS (${config.dns.clusterDomain}) at ${dns.host.includes(':') ? `[${dns.host}]` : dns.host}:${dns.port}, e.g. dig @${dns.host} -p ${dns.port} kubernetes.default.svc.${config.dns.clusterDomain}\n` : '';
+  // The second listener, when there is one, is the node address pods reach through the kube-dns Service.
+  const podsLine = inCluster ? `Pods use it through the kube-dns Service (${kubeDnsClusterIP(config.registry.serviceCIDR)}:53), served on the node address ${inCluster.host}:${inCluster.port}.\n` : '';
+  const dnsLine = dns ? `\nCluster DNS (${config.dns.clusterDomain}) at ${dns.host.includes(':') ? `[${dns.host}]` : dns.host}:${dns.port}, e.g. dig @${dns.host} -p ${dns.port} kubernetes.default.svc.${config.dns.clusterDomain}\n${podsLine}` : '';
   return `kubesvc is running: API server at ${url}, store ${config.store.backend}${where}.
 ${dnsLine}
 ${
