@@ -129,3 +129,21 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/**
+ * A container is its whole process tree: once its main process has ended, whatever it left in
+ * its process group is killed (a runtime's pid namespace ends the same way), and this resolves when
+ * the group is empty or after `timeoutMs`.
+ */
+export async function reapGroup(pid: number, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      return; // no process left in the group
+    }
+    if (Date.now() > end) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
 import type { Logger } from '../util/log.js';
-import { adoptProcess, processStartTime, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
+import { adoptProcess, processStartTime, reapGroup, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
 import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
 import { nativeArgv, type NativeRuntime } from './images/native.js';
+import { runHook } from './lifecycle-hooks.js';
 import { runProbe, type ExecInSandbox } from './probe.js';
 import { podStatus, type ContainerView, type Terminated } from './pod-status.js';
 import type { LogIndexer } from './log-index.js';
@@ -274,6 +275,12 @@ export class PodWorker {
     this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Started', `Started container ${st.name}`);
     this.attach(st, proc, rfc3339(this.deps.now()), processStartTime(proc.pid));
     await this.persist();
+    // postStart runs before this sync goes on (the kubelet's startContainer waits for it too); on
+    // failure the container is killed and restarts by its policy.
+    if (st.spec.lifecycle?.postStart && !(await this.hook(st, 'postStart', 2 ** 31 - 1)) && st.proc === proc) {
+      this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', 'FailedPostStartHook');
+      await this.stopContainer(st, this.pod.spec?.terminationGracePeriodSeconds ?? 30);
+    }
   }
 
   private attach(st: CState, proc: ContainerProcess, startedAt: string, startTicks: string | undefined): void {
@@ -285,7 +292,10 @@ export class PodWorker {
     st.terminated = undefined;
     st.started = !st.spec.startupProbe;
     st.ready = !st.init && !st.spec.readinessProbe && st.started;
-    void proc.exited.then((exit) => this.onExit(st, run, exit));
+    void proc.exited.then((exit) => {
+      void reapGroup(proc.pid);
+      this.onExit(st, run, exit);
+    });
     if (!st.init) this.startProbes(st, run);
   }
 
@@ -323,15 +333,52 @@ export class PodWorker {
     this.deps.requeue();
   }
 
-  private startProbes(st: CState, run: number): void {
-    const c = st.spec;
-    const exec: ExecInSandbox = (argv, timeoutMs) =>
+  /** Runs a command in the container's sandbox (exec probes and exec hooks). */
+  private execIn(c: Container): ExecInSandbox {
+    return (argv, timeoutMs) =>
       new Promise((resolve) => {
         execFile('unshare', sandboxArgs(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv), { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-          resolve({ exitCode: code, output: `${stdout}${stderr}` });
+          resolve({ exitCode: code, output: `${stdout}${stderr}`, stderr });
         });
       });
+  }
+
+  /** postStart/preStop of one container; a failure is recorded as the kubelet's event. Resolves true on success. */
+  private async hook(st: CState, which: 'postStart' | 'preStop', timeoutMs: number): Promise<boolean> {
+    const h = st.spec.lifecycle?.[which];
+    if (!h) return true;
+    const msg = await runHook(h, st.spec, this.podRef(), this.sandbox?.ip || this.deps.hostIP, this.execIn(st.spec), timeoutMs);
+    if (msg === undefined) return true;
+    this.deps.recorder.event(this.fieldRef(st), 'Warning', which === 'postStart' ? 'FailedPostStartHook' : 'FailedPreStopHook', msg);
+    return false;
+  }
+
+  /**
+   * Stops one container as the kubelet's killContainer: its preStop hook first (it uses up the
+   * grace period, but SIGTERM still gets at least 2 s), then SIGTERM, then SIGKILL when the rest
+   * of the grace period is over. Resolves when the process is gone.
+   */
+  private async stopContainer(st: CState, graceSeconds: number): Promise<void> {
+    const proc = st.proc;
+    if (!proc) return;
+    let grace = graceSeconds * 1000;
+    if (grace > 0 && st.spec.lifecycle?.preStop) {
+      const began = Date.now();
+      const ran = this.hook(st, 'preStop', grace);
+      await Promise.race([ran, proc.exited]);
+      grace = Math.max(grace - (Date.now() - began), 2000);
+    }
+    signalProcess(proc.pid, grace > 0 ? 'SIGTERM' : 'SIGKILL');
+    const t = setTimeout(() => signalProcess(proc.pid, 'SIGKILL'), grace);
+    await proc.exited;
+    clearTimeout(t);
+    await reapGroup(proc.pid);
+  }
+
+  private startProbes(st: CState, run: number): void {
+    const c = st.spec;
+    const exec = this.execIn(c);
     const loop = (probe: Probe, kind: 'Startup' | 'Liveness' | 'Readiness', onResult: (ok: boolean, streak: number, message?: string) => boolean) => {
       let successes = 0;
       let failures = 0;
@@ -362,13 +409,7 @@ export class PodWorker {
     };
     const kill = (why: string) => {
       this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', `Container ${st.name} ${why}, will be restarted`);
-      const proc = st.proc;
-      if (!proc) return;
-      signalProcess(proc.pid, 'SIGTERM');
-      const grace = (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
-      const t = setTimeout(() => signalProcess(proc.pid, 'SIGKILL'), grace);
-      t.unref();
-      void proc.exited.then(() => clearTimeout(t));
+      void this.stopContainer(st, this.pod.spec?.terminationGracePeriodSeconds ?? 30);
     };
     const afterStarted = () => {
       if (c.livenessProbe) {
@@ -426,26 +467,15 @@ export class PodWorker {
     }
   }
 
-  /** SIGTERM every running container, SIGKILL after `graceSeconds`; resolves when all are gone. */
+  /** Stops every running container (preStop, SIGTERM, SIGKILL after `graceSeconds`); resolves when all are gone. */
   async killAll(graceSeconds: number): Promise<void> {
     const running = [...this.containers.values()].filter((st) => st.proc);
-    for (const st of running) {
-      this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', `Stopping container ${st.name}`);
-      signalProcess(st.proc!.pid, graceSeconds > 0 ? 'SIGTERM' : 'SIGKILL');
-    }
-    const exits = Promise.all(running.map((st) => st.proc!.exited));
-    // Referenced timers: whoever waits for a pod to die keeps the process alive until it has
+    for (const st of running) this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', `Stopping container ${st.name}`);
+    // Referenced timer: whoever waits for a pod to die keeps the process alive until it has
     // (adopted processes are followed by an unreferenced poll).
     const keepAlive = setInterval(() => {}, 1000);
     try {
-      const timer = new Promise<'timeout'>((r) => {
-        const t = setTimeout(() => r('timeout'), graceSeconds * 1000);
-        void exits.then(() => clearTimeout(t));
-      });
-      if ((await Promise.race([exits, timer])) === 'timeout') {
-        for (const st of running) if (st.proc) signalProcess(st.proc.pid, 'SIGKILL');
-        await exits;
-      }
+      await Promise.all(running.map((st) => this.stopContainer(st, graceSeconds)));
     } finally {
       clearInterval(keepAlive);
     }

@@ -9,7 +9,8 @@ import type { Container, Probe } from 'kubernetes-types/core/v1.js';
 
 export type ProbeResult = { ok: true } | { ok: false; message: string };
 
-export type ExecInSandbox = (argv: string[], timeoutMs: number) => Promise<{ exitCode: number; output: string }>;
+/** `output` is stdout and stderr together; `stderr` alone where the runner keeps it apart. */
+export type ExecInSandbox = (argv: string[], timeoutMs: number) => Promise<{ exitCode: number; output: string; stderr?: string }>;
 
 /** A named port looks up the container's ports (IntOrString). */
 export function resolvePort(port: number | string | undefined, c: Container): number | undefined {
