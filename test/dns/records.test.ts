@@ -181,9 +181,14 @@ test('EDNS0 advertised; truncation over UDP (TC) and the complete answer over TC
   assert.ok(edns.flags.includes('tc'), '100 A records do not fit in 1232 bytes');
   const plain = await dig(c.port, `big.default.svc.${Z}`, 'A', ['+noedns', '+ignore']);
   assert.ok(plain.flags.includes('tc'), 'TC past 512 bytes without EDNS');
+  // Names are compressed (16 bytes per A record) and the records that fit are kept, as CoreDNS:
+  // (512 - 12 - 35) / 16 = 29 without EDNS, (1232 - 12 - 35 - 11) / 16 = 73 with it.
+  assert.equal(rdata(plain, 'A').length, 29);
+  assert.equal(rdata(edns, 'A').length, 73);
   const tcp = await dig(c.port, `big.default.svc.${Z}`, 'A', ['+tcp']);
   assert.equal(rdata(tcp, 'A').length, 100);
   assert.ok(!tcp.flags.includes('tc'), 'complete over TCP');
+  assert.match(tcp.raw, /MSG SIZE {2}rcvd: 1658\b/, 'header 12 + question 35 + 100 × 16 + OPT 11 bytes');
   // dig retries a truncated answer over TCP by itself.
   assert.equal(rdata(await dig(c.port, `big.default.svc.${Z}`, 'A'), 'A').length, 100);
   const any = await dig(c.port, `web.default.svc.${Z}`, 'ANY', ['+notcp', '+ignore']);
