@@ -29,6 +29,7 @@ import {
   wrk,
   type Latency,
 } from './tools.js';
+import { masqueradeRuns } from './masquerade-check.js';
 import { startUserspaceProxy } from './userspace.js';
 
 const { values: opt } = parseArgs({
@@ -358,6 +359,15 @@ async function main(): Promise<void> {
     console.log('### (b) Masqueraded ClusterIP traffic: `fully-random` vs keeping the port, side by side\n');
     console.log(HTTP_HEAD + ' conntrack entries port kept/remapped |\n' + HTTP_SEP + '---|');
     console.log(rows.map((r) => httpRow(r, r.label.includes('direct') ? undefined : ref(r))).join('\n') + '\n');
+  }
+
+  // 3c. The exact proposed chain with the real masquerade statement, each variant on a node of its own.
+  if (only.has('close')) {
+    const runs = [...(await masqueradeRuns('current', dir, 3, 4, connections)), ...(await masqueradeRuns('proposed', dir, 3, 4, connections))];
+    for (const r of runs) log(`3c ${r.variant} run ${r.run}: ${fmt(r.rps)} req/s, SYN retrans ${r.synRetrans}`);
+    console.log('### (c) The exact proposed `masquerading` chain, real `masquerade`, 3 consecutive 4-s runs from one node address (each variant on a fresh node)\n');
+    console.log('| variant | run | req/s | client SYN retrans | server PAWS rejects in TIME_WAIT |\n|---|---|---|---|---|');
+    console.log(runs.map((r) => `| ${r.variant === 'current' ? '`masquerade fully-random` (as now)' : '`meta l4proto tcp masquerade` first (proposed)'} | ${r.run} | ${fmt(r.rps)} | ${r.synRetrans} | ${r.pawsTimewait} |`).join('\n') + '\n');
   }
 
   // 4. Userspace backend vs haproxy (TCP mode), both in the node namespace, from pods.
