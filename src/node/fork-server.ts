@@ -4,17 +4,19 @@
 // spawn() blocked the event loop for 10-20 ms, ~5 spawns per pod. The shell is ~1 MiB, so its forks
 // are cheap, and they happen off the agent's event loop.
 //
-// Protocol: the agent writes the command as a shell script `<dir>/<id>.sh` (so arguments need no
+// Protocol: the agent writes the command as a shell script `<dir>/<slot>.sh` (so arguments need no
 // escaping on the wire; for a start it defines a function `main` that the waiter reads before it
-// forks), then the line `<id> run|start` on the server's stdin. The server answers
-// on stdout with single-line writes (atomic on a pipe): `<id> p <pid>` once a started process
-// exists, `<id> x <status>` when a command or process has ended (`wait`'s status: 128 + signal
-// number for a signal death). A started process's waiter is a forked subshell: it is the process's
-// parent, so the exit status is real, and it outlives the server's read loop (an agent stop), so
-// a process started before `close()` still reports its exit while this agent runs.
+// forks), then the line `<id> run|start <slot>` on the server's stdin. Slots are scratch-file
+// names reused once free (a run's after its output is read, a start's once its pid is known), so
+// nothing is unlinked per command. The server answers on stdout with single-line writes (atomic
+// on a pipe): `<id> p <pid>` once a started process exists, `<id> x <status>` when a command or
+// process has ended (`wait`'s status: 128 + signal number for a signal death). A started
+// process's waiter is a forked subshell: it is the process's parent, so the exit status is real,
+// and it outlives the server's read loop (an agent stop), so a process started before `close()`
+// still reports its exit while this agent runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,10 +26,10 @@ import { findOnPath } from './host-check.js';
 
 const SERVER = [
   'd=$1',
-  'while IFS=" " read -r id kind; do',
+  'while IFS=" " read -r id kind s; do',
   '  case $kind in',
-  '  run) ( . "$d/$id.sh" >"$d/$id.out" 2>"$d/$id.err"; echo "$id x $?" ) & ;;',
-  '  start) ( . "$d/$id.sh"; main & echo "$id p $!"; wait $!; echo "$id x $?" ) & ;;',
+  '  run) ( . "$d/$s.sh" >"$d/$s.out" 2>"$d/$s.err"; echo "$id x $?" ) & ;;',
+  '  start) ( . "$d/$s.sh"; main & echo "$id p $!"; wait $!; echo "$id x $?" ) & ;;',
   '  esac',
   'done',
 ].join('\n');
@@ -55,7 +57,8 @@ export interface StartSpec {
 
 interface Pending {
   onPid?: (pid: number, base: string) => void;
-  onExit: (status: number, base: string) => void;
+  /** A run's slot is reused once the promise it returns has settled (its output has been read). */
+  onExit: (status: number, base: string) => void | Promise<void>;
 }
 
 export class ForkServer {
@@ -63,6 +66,8 @@ export class ForkServer {
   private readonly child: ChildProcess;
   private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number) => void }>();
   private seq = 0;
+  private slots = 0;
+  private readonly freeSlots: number[] = [];
   private open = true;
   private closing = false;
 
@@ -120,38 +125,50 @@ export class ForkServer {
 
   private async submit(kind: 'run' | 'start', script: string, input: string | undefined, p: Pending): Promise<string> {
     const id = String(++this.seq);
-    const base = join(this.dir, id);
-    await writeFile(`${base}.sh`, script);
-    if (input !== undefined) await writeFile(`${base}.in`, input);
-    if (!this.open) throw new Error('the fork server has stopped');
+    // Scratch files live in reused slots (overwritten, never unlinked): no file churn per command.
+    const slot = this.freeSlots.pop() ?? ++this.slots;
+    const freeSlot = () => void this.freeSlots.push(slot);
+    const base = join(this.dir, String(slot));
+    try {
+      await writeFile(`${base}.sh`, script);
+      if (input !== undefined) await writeFile(`${base}.in`, input);
+    } catch (e) {
+      freeSlot();
+      throw e;
+    }
+    if (!this.open) {
+      freeSlot();
+      throw new Error('the fork server has stopped');
+    }
     const release = this.hold();
     this.pending.set(id, {
+      // A start's slot is free once the waiter has read its script (it reports the pid after).
       onPid: (pid) => {
         release();
+        freeSlot();
         p.onPid?.(pid, base);
       },
       onExit: (status) => {
         release();
-        p.onExit(status, base);
+        void Promise.resolve(p.onExit(status, base)).finally(() => kind === 'run' && freeSlot());
       },
     });
-    this.child.stdin!.write(`${id} ${kind}\n`);
+    this.child.stdin!.write(`${id} ${kind} ${slot}\n`);
     return base;
   }
 
   /** A host command: the Runner contract (stdout and stderr collected, CommandError on failure). */
   readonly run: Runner = (cmd, args, input) =>
     new Promise<RunResult>((resolve, reject) => {
-      // Sourced by the server's subshell, where $d and $id name this request's files.
-      const script = `${[cmd, ...args].map(shQuote).join(' ')} <${input === undefined ? '/dev/null' : '"$d/$id.in"'}\n`;
+      // Sourced by the server's subshell, where $d and $s name this request's files.
+      const script = `${[cmd, ...args].map(shQuote).join(' ')} <${input === undefined ? '/dev/null' : '"$d/$s.in"'}\n`;
       const onExit = async (status: number, base: string) => {
 
         const [stdout, stderr] = await Promise.all([readFile(`${base}.out`, 'utf8').catch(() => ''), readFile(`${base}.err`, 'utf8').catch(() => '')]);
-        void Promise.all(['sh', 'in', 'out', 'err'].map((x) => rm(`${base}.${x}`, { force: true })));
         if (status === 0) resolve({ stdout, stderr });
         else reject(new CommandError([cmd, ...args].join(' '), status, stderr));
       };
-      this.submit('run', script, input, { onExit: (status, base) => void onExit(status, base) }).catch(reject);
+      this.submit('run', script, input, { onExit }).catch(reject);
     });
 
   /**
@@ -167,10 +184,7 @@ export class ForkServer {
     const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
     return new Promise<ContainerProcess>((resolve, reject) => {
       this.submit('start', script, undefined, {
-        onPid: (pid, base) => {
-          void rm(`${base}.sh`, { force: true });
-          resolve({ pid, exited });
-        },
+        onPid: (pid) => resolve({ pid, exited }),
         onExit: (status) => resolveExit(exitInfo(status)),
       }).catch(reject);
     });
