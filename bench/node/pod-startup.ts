@@ -7,10 +7,12 @@
 //   node dist/bench/node/pod-startup.js [replicas] [--builtin busybox|node] [--client]
 //   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS
 //     (alternates "before" = --builtin node --no-fork-server and "after" = the defaults)
-//   --workers N: the agent's pod workers; --verbose: the agent's warnings on stderr.
+//   --workers N: the agent's pod workers; --verbose: the agent's warnings on stderr;
+//   --profile FILE: CPU profile of the cluster process during the burst.
 // --client creates the Deployment with the in-process client instead of kubectl.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
@@ -117,6 +119,13 @@ const deployment: Deployment = {
   spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
 };
 const cacheDir = mkdtempSync(join(tmpdir(), 'ksvc-bench-kubectl-'));
+// --profile FILE: a CPU profile of this process from apply to all Ready (chrome devtools format).
+const profileFile = opt('--profile');
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await new Promise<void>((r) => session.post('Profiler.enable', () => session.post('Profiler.start', () => r())));
+}
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 if (viaClient) {
@@ -132,6 +141,11 @@ await done;
 clearTimeout(timeout);
 const total = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+if (session && profileFile) {
+  const profile = await new Promise<unknown>((r) => session.post('Profiler.stop', (_e, res) => r(res.profile)));
+  writeFileSync(profileFile, JSON.stringify(profile));
+  session.disconnect();
+}
 const lat = [...readyAt].map(([n, t]) => t - (created.get(n) ?? t0)).sort((a, b) => a - b);
 const pct = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? NaN;
 
