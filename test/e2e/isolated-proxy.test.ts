@@ -62,7 +62,7 @@ function readinessProbe(dir: string) {
   return { exec: { command: ['sh', '-c', `test ! -e ${dir}/unready-$(hostname)`] }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 };
 }
 
-async function runCluster(mode: 'nftables' | 'iptables' | 'userspace', full: boolean): Promise<void> {
+async function runCluster(mode: 'nftables' | 'iptables' | 'userspace'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ksvc-proxy-'));
   const node = `ksvc-px-${randomBytes(3).toString('hex')}`;
   const net = `10.244.${20 + ['nftables', 'iptables', 'userspace'].indexOf(mode)}`;
@@ -206,8 +206,6 @@ async function runCluster(mode: 'nftables' | 'iptables' | 'userspace', full: boo
     for (const n of web) rmSync(join(dir, `unready-${n}`));
     await until('3 ready web endpoints again', async () => ((await readyIPs('web')).length === 3 ? true : undefined));
 
-    if (!full) return;
-
     // Session affinity ClientIP with a 2 s timeout.
     await apply({
       apiVersion: 'v1',
@@ -271,12 +269,12 @@ const only = (process.env.KSVC_PROXY_MODES ?? 'nftables,iptables,userspace').spl
 
 describe('the service proxy in kubesvc up --isolated', { skip, concurrency: false }, () => {
   test('nftables: spread from pod and node, NodePort, unready, refused, affinity, UDP endpoint change', { skip: !only.includes('nftables'), timeout: 300_000 }, () =>
-    runCluster('nftables', true),
+    runCluster('nftables'),
   );
-  test('iptables: spread from pod and node, NodePort, KUBE-SERVICES comment, unready, refused', { skip: !only.includes('iptables'), timeout: 240_000 }, () =>
-    runCluster('iptables', false),
+  test('iptables: spread from pod and node, NodePort, KUBE-SERVICES comment, unready, refused, affinity, UDP endpoint change', { skip: !only.includes('iptables'), timeout: 300_000 }, () =>
+    runCluster('iptables'),
   );
   test('userspace: spread from pod and node, NodePort, unready, refused, affinity, UDP endpoint change', { skip: !only.includes('userspace'), timeout: 300_000 }, () =>
-    runCluster('userspace', true),
+    runCluster('userspace'),
   );
 });
