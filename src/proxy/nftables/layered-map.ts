@@ -77,19 +77,35 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     return true;
   }
 
-  /** Everything in one map (iteration needs it; cached). */
+  /**
+   * Everything in one map (iteration needs it; cached). One copy of the nearest folded ancestor,
+   * then each layer's own changes oldest first; the ancestors themselves are left as they are.
+   */
   private fold(): Map<K, V> {
     if (this.folded) return this.folded;
-    const out = this.parent ? new Map(this.parent.fold()) : new Map<K, V>();
-    for (const [k, v] of this.own) {
-      if (v === GONE) out.delete(k);
-      else out.set(k, v);
+    if (!this.parent) {
+      // The root layer holds plain entries only (a delete there removes the key).
+      this.folded = this.own as Map<K, V>;
+    } else {
+      const layers: Map<K, V | typeof GONE>[] = [this.own];
+      let p: LayeredMap<K, V> | undefined = this.parent;
+      while (p && !p.folded && p.parent) {
+        layers.push(p.own);
+        p = p.parent;
+      }
+      const out = new Map<K, V>(p ? (p.folded ?? (p.own as Map<K, V>)) : undefined);
+      for (let i = layers.length - 1; i >= 0; i--) {
+        for (const [k, v] of layers[i]) {
+          if (v === GONE) out.delete(k);
+          else out.set(k, v);
+        }
+      }
+      this.folded = out;
     }
-    this.folded = out;
     this.parent = undefined;
     this.own = new Map();
     this.depth = 0;
-    return out;
+    return this.folded;
   }
 
   entries(): MapIterator<[K, V]> {
