@@ -9,6 +9,10 @@
 // names in SRV data may still be pointed at from later (the A records of the targets that follow
 // in the additional section). Matching is case-sensitive, so every name keeps its exact bytes.
 // Anything unexpected (a pointer already there, a length past the end) returns the input unchanged.
+//
+// It runs on every answer-cache miss, so it allocates nearly nothing: suffixes are found through a
+// hash of their bytes and checked byte for byte against the input (where every name is still
+// written in full), with the scratch state kept at module level (the pass is synchronous).
 
 const HEADER = 12;
 /** Pointers hold 14 bits: names written past this offset cannot be pointed at. */
@@ -18,61 +22,98 @@ const T = { NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, SRV: 33 } as const;
 
 class Malformed extends Error {}
 
-export function compressMessage(msg: Buffer): Buffer {
-  if (msg.length < HEADER) return msg;
+/** Scratch for one name's label offsets and suffix hashes (a name has at most 127 labels). */
+const starts = new Int32Array(128);
+const hashes = new Uint32Array(128);
+/** Suffix hash → first entry; entries are (output offset, input offset, length, next entry or -1). */
+const heads = new Map<number, number>();
+const ent: number[] = [];
+let msg: Buffer = Buffer.alloc(0);
+let out: Buffer = Buffer.alloc(0);
+let r = 0;
+let w = 0;
+
+export function compressMessage(input: Buffer): Buffer {
+  if (input.length < HEADER) return input;
+  msg = input;
+  // Never larger than the input: every name is written at most as long as it was.
+  out = Buffer.allocUnsafe(input.length);
+  heads.clear();
+  ent.length = 0;
   try {
-    return compress(msg);
+    return compress();
   } catch (e) {
-    if (e instanceof Malformed) return msg;
+    if (e instanceof Malformed) return input;
     throw e;
+  } finally {
+    msg = out = EMPTY;
   }
 }
 
-function compress(msg: Buffer): Buffer {
-  // Never larger than the input: every name is written at most as long as it was.
-  const out = Buffer.allocUnsafe(msg.length);
-  msg.copy(out, 0, 0, HEADER);
-  const seen = new Map<string, number>();
-  let r = HEADER;
-  let w = HEADER;
+const EMPTY = Buffer.alloc(0);
 
-  /** Reads the name at r (uncompressed form only) and writes it at w, compressed if `compressible`. */
-  const name = (compressible: boolean): void => {
-    const starts: number[] = [];
-    let p = r;
-    for (;;) {
-      if (p >= msg.length) throw new Malformed();
-      const len = msg[p]!;
-      if (len === 0) break;
-      if (len > 63) throw new Malformed(); // a pointer or an extended label: not dns-packet's output
-      starts.push(p);
-      p += 1 + len;
-    }
-    const end = p; // the terminating zero
-    for (let i = 0; i < starts.length; i++) {
-      const key = msg.toString('latin1', starts[i], end);
-      const at = compressible ? seen.get(key) : undefined;
-      if (at !== undefined) {
-        out.writeUInt16BE(0xc000 | at, w);
-        w += 2;
-        r = end + 1;
-        return;
+function same(a: number, b: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (msg[a + i] !== msg[b + i]) return false;
+  return true;
+}
+
+/** Reads the name at r (uncompressed form only) and writes it at w, compressed if `compressible`. */
+function name(compressible: boolean): void {
+  let k = 0;
+  let p = r;
+  for (;;) {
+    if (p >= msg.length) throw new Malformed();
+    const len = msg[p]!;
+    if (len === 0) break;
+    if (len > 63 || k === 127) throw new Malformed(); // a pointer or an extended label: not dns-packet's output
+    starts[k++] = p;
+    p += 1 + len;
+  }
+  const end = p; // the terminating zero
+  let h = 0x811c9dc5;
+  for (let i = k - 1; i >= 0; i--) {
+    for (let q = starts[i]!, stop = i + 1 < k ? starts[i + 1]! : end; q < stop; q++) h = Math.imul(h ^ msg[q]!, 0x01000193);
+    hashes[i] = h >>> 0;
+  }
+  for (let i = 0; i < k; i++) {
+    const from = starts[i]!;
+    const len = end + 1 - from;
+    let found = -1;
+    for (let e = heads.get(hashes[i]!) ?? -1; e >= 0; e = ent[e + 3]!) {
+      if (ent[e + 2] === len && same(ent[e + 1]!, from, len)) {
+        found = e;
+        break;
       }
-      if (w <= MAX_POINTER && !seen.has(key)) seen.set(key, w);
-      const len = msg[starts[i]!]!;
-      msg.copy(out, w, starts[i], starts[i]! + 1 + len);
-      w += 1 + len;
     }
-    out[w++] = 0;
-    r = end + 1;
-  };
-  const copy = (n: number): void => {
-    if (r + n > msg.length) throw new Malformed();
-    msg.copy(out, w, r, r + n);
-    r += n;
-    w += n;
-  };
+    if (compressible && found >= 0) {
+      out.writeUInt16BE(0xc000 | ent[found]!, w);
+      w += 2;
+      r = end + 1;
+      return;
+    }
+    if (w <= MAX_POINTER && found < 0) {
+      ent.push(w, from, len, heads.get(hashes[i]!) ?? -1);
+      heads.set(hashes[i]!, ent.length - 4);
+    }
+    const l = msg[from]!;
+    msg.copy(out, w, from, from + 1 + l);
+    w += 1 + l;
+  }
+  out[w++] = 0;
+  r = end + 1;
+}
 
+function copy(n: number): void {
+  if (r + n > msg.length) throw new Malformed();
+  msg.copy(out, w, r, r + n);
+  r += n;
+  w += n;
+}
+
+function compress(): Buffer {
+  msg.copy(out, 0, 0, HEADER);
+  r = HEADER;
+  w = HEADER;
   const qd = msg.readUInt16BE(4);
   const rrs = msg.readUInt16BE(6) + msg.readUInt16BE(8) + msg.readUInt16BE(10);
   for (let i = 0; i < qd; i++) {
