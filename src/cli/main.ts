@@ -71,12 +71,12 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
       const client = createClient(inProcessTransport(api.registry));
       try {
         const addr = await resolveNodeAddress({ client, nodeName: config.node.name, nodeIP: config.node.nodeIP, podCIDR: config.node.podCIDR, listenHost: config.listen.host, isolated: config.node.isolated, run: hostRunner });
-        logger.info('node address', { ip: addr.ip, source: addr.source, podCIDR: addr.podCIDR });
+        logger.info('node address', { component: 'kubesvc', ip: addr.ip, source: addr.source, podCIDR: addr.podCIDR });
         return addr;
       } catch (e) {
         if (config.node.nodeIP) throw e;
         // A host that cannot run pods (no root, no ip) still gets its API, controllers and DNS.
-        logger.warn('no node address pods can reach: cluster DNS has no in-cluster endpoint', { err: e });
+        logger.warn('no node address pods can reach: cluster DNS has no in-cluster endpoint', { component: 'kubesvc', err: e });
         return undefined;
       } finally {
         client.close();
