@@ -3,8 +3,9 @@
 //     the ClusterIP through OUR nftables ruleset vs a linear kube-proxy-iptables-shaped chain;
 //  2. HTTP throughput (wrk) through the ClusterIP vs direct, keep-alive and `Connection: close`,
 //     from a pod and from the node;
-//  3. the `Connection: close` problem: reproduction with counters, and the proposed ruleset change
-//     (masquerade without `fully-random`) side by side with the current one;
+//  3. the `Connection: close` problem: the mechanism (reuse-probe.ts), reproduction with counters,
+//     and the proposed ruleset change (TCP masquerade without `fully-random`) side by side with the
+//     current one, emulated (3b) and exact (3c, masquerade-check.ts);
 //  4. the userspace backend (when src/proxy has it) vs haproxy in TCP mode;
 //  5. time until "connection refused" for a Service with 0 endpoints.
 // Needs root, ip, nft, conntrack, nstat, wrk, haproxy, cc (bench/proxy/run.sh installs them).
