@@ -26,9 +26,11 @@ import { findOnPath } from './host-check.js';
 
 const SERVER = [
   'd=$1',
-  'while IFS=" " read -r id kind s; do',
+  'o() { r=$?; f=0; g=0; [ -s "$d/$s.out" ] && f=1; [ -s "$d/$s.err" ] && g=1; echo "$id x $r $f $g"; }',
+  'while IFS=" " read -r id kind s cmd; do',
   '  case $kind in',
-  '  run) ( . "$d/$s.sh" >"$d/$s.out" 2>"$d/$s.err"; echo "$id x $?" ) & ;;',
+  '  run) ( . "$d/$s.sh" >"$d/$s.out" 2>"$d/$s.err"; o ) & ;;',
+  '  line) ( eval "$cmd" >"$d/$s.out" 2>"$d/$s.err"; o ) & ;;',
   '  start) ( . "$d/$s.sh"; main & echo "$id p $!"; wait $!; echo "$id x $?" ) & ;;',
   '  esac',
   'done',
@@ -58,13 +60,13 @@ export interface StartSpec {
 interface Pending {
   onPid?: (pid: number, base: string) => void;
   /** A run's slot is reused once the promise it returns has settled (its output has been read). */
-  onExit: (status: number, base: string) => void | Promise<void>;
+  onExit: (status: number, base: string, outputs: string) => void | Promise<void>;
 }
 
 export class ForkServer {
   private readonly dir: string;
   private readonly child: ChildProcess;
-  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number) => void }>();
+  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number, outputs: string) => void }>();
   private seq = 0;
   private slots = 0;
   private readonly freeSlots: number[] = [];
@@ -113,24 +115,24 @@ export class ForkServer {
   }
 
   private onLine(line: string): void {
-    const [id, kind, value] = line.split(' ');
+    const [id, kind, value, out, err] = line.split(' ');
     const p = this.pending.get(id);
     if (!p) return;
     if (kind === 'p') p.onPid?.(Number(value));
     else if (kind === 'x') {
       this.pending.delete(id);
-      p.onExit(Number(value));
+      p.onExit(Number(value), `${out ?? ''}${err ?? ''}`);
     }
   }
 
-  private async submit(kind: 'run' | 'start', script: string, input: string | undefined, p: Pending): Promise<string> {
+  private async submit(kind: 'run' | 'start' | 'line', script: string, input: string | undefined, p: Pending): Promise<string> {
     const id = String(++this.seq);
     // Scratch files live in reused slots (overwritten, never unlinked): no file churn per command.
     const slot = this.freeSlots.pop() ?? ++this.slots;
     const freeSlot = () => void this.freeSlots.push(slot);
     const base = join(this.dir, String(slot));
     try {
-      await writeFile(`${base}.sh`, script);
+      if (kind !== 'line') await writeFile(`${base}.sh`, script);
       if (input !== undefined) await writeFile(`${base}.in`, input);
     } catch (e) {
       freeSlot();
@@ -148,27 +150,35 @@ export class ForkServer {
         freeSlot();
         p.onPid?.(pid, base);
       },
-      onExit: (status) => {
+      onExit: (status, outputs) => {
         release();
-        void Promise.resolve(p.onExit(status, base)).finally(() => kind === 'run' && freeSlot());
+        void Promise.resolve(p.onExit(status, base, outputs)).finally(() => kind !== 'start' && freeSlot());
       },
     });
-    this.child.stdin!.write(`${id} ${kind} ${slot}\n`);
+    this.child.stdin!.write(`${id} ${kind} ${slot}${kind === 'line' ? ` ${script}` : ''}\n`);
     return base;
   }
 
   /** A host command: the Runner contract (stdout and stderr collected, CommandError on failure). */
   readonly run: Runner = (cmd, args, input) =>
     new Promise<RunResult>((resolve, reject) => {
+      const words = [cmd, ...args].map(shQuote).join(' ');
+      const lines = input?.split('\n') ?? [];
+      if (lines[lines.length - 1] === '') lines.pop();
+      // Short commands travel on the request line itself (input as printf's arguments): no script
+      // or input file to write. Longer ones, or any with a newline inside a word, use the files.
+      const inline = `${lines.length ? `printf '%s\\n' ${lines.map(shQuote).join(' ')} | ` : ''}${words}${lines.length ? '' : ' </dev/null'}`;
+      const useLine = inline.length < 2000 && !inline.includes('\n');
       // Sourced by the server's subshell, where $d and $s name this request's files.
-      const script = `${[cmd, ...args].map(shQuote).join(' ')} <${input === undefined ? '/dev/null' : '"$d/$s.in"'}\n`;
-      const onExit = async (status: number, base: string) => {
-
-        const [stdout, stderr] = await Promise.all([readFile(`${base}.out`, 'utf8').catch(() => ''), readFile(`${base}.err`, 'utf8').catch(() => '')]);
+      const script = `${words} <${input === undefined ? '/dev/null' : '"$d/$s.in"'}\n`;
+      // Only non-empty outputs are read (the server says which: "<out><err>" flags).
+      const onExit = async (status: number, base: string, outputs: string) => {
+        const read = (suffix: string, flag: string | undefined) => (flag === '1' ? readFile(`${base}.${suffix}`, 'utf8').catch(() => '') : '');
+        const [stdout, stderr] = await Promise.all([read('out', outputs[0]), read('err', outputs[1])]);
         if (status === 0) resolve({ stdout, stderr });
         else reject(new CommandError([cmd, ...args].join(' '), status, stderr));
       };
-      this.submit('run', script, input, { onExit }).catch(reject);
+      (useLine ? this.submit('line', inline, undefined, { onExit }) : this.submit('run', script, input, { onExit })).catch(reject);
     });
 
   /**

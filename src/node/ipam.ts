@@ -15,6 +15,7 @@ export class Ipam {
   private state: IpamState;
   private lastIndex = 0;
   private writing: Promise<void> = Promise.resolve();
+  private next?: Promise<void>;
 
   private constructor(
     private readonly file: string,
@@ -82,14 +83,24 @@ export class Ipam {
     return n >= base && n < base + 2 ** (32 - bits);
   }
 
-  /** Writes are serialised and atomic (temp file + rename): a crash leaves the old or the new state. */
+  /**
+   * Writes are serialised and atomic (temp file + rename): a crash leaves the old or the new state.
+   * Changes made while a write runs share the next write (its text is taken when it begins), so a
+   * burst of allocations costs a few writes, not one each; every caller still waits for a write
+   * that contains its change.
+   */
   private persist(): Promise<void> {
-    const text = JSON.stringify(this.state);
-    this.writing = this.writing.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      await writeFile(`${this.file}.tmp`, text);
-      await rename(`${this.file}.tmp`, this.file);
-    });
-    return this.writing;
+    if (!this.next) {
+      const next = this.writing.then(async () => {
+        this.next = undefined;
+        const text = JSON.stringify(this.state);
+        await mkdir(dirname(this.file), { recursive: true });
+        await writeFile(`${this.file}.tmp`, text);
+        await rename(`${this.file}.tmp`, this.file);
+      });
+      this.next = next;
+      this.writing = next.catch(() => {});
+    }
+    return this.next;
   }
 }

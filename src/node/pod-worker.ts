@@ -4,6 +4,7 @@
 // happens in between (a process exits, a probe flips) only records state and asks for a sync.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Service } from 'kubernetes-types/core/v1.js';
@@ -115,6 +116,8 @@ export class PodWorker {
   /** Picks up processes a previous agent started (agent restart keeps pods running). */
   private async load(): Promise<void> {
     this.loaded = true;
+    // A new pod has no record: a cheap stat spares a failed asynchronous open.
+    if (!existsSync(this.recordFile)) return;
     let saved: Record<string, Persisted> = {};
     try {
       saved = JSON.parse(await readFile(this.recordFile, 'utf8')) as Record<string, Persisted>;
@@ -151,7 +154,7 @@ export class PodWorker {
         backoffMs: st.backoffMs,
       };
     }
-    await mkdir(this.deps.sandboxes.podDir(this.uid), { recursive: true });
+    // The pod's directory exists from sandbox setup on (and must not come back after teardown).
     await writeFile(this.recordFile, JSON.stringify(out));
   }
 
