@@ -17,6 +17,7 @@ const FIELDS: Record<string, keyof UpFlags> = {
   etcdCompactionInterval: 'etcd-compaction-interval',
   logLevel: 'log-level',
   controllers: 'controllers',
+  loadBalancerCIDR: 'load-balancer-cidr',
   proxyMode: 'proxy-mode',
   proxyNetns: 'proxy-netns',
   clusterDomain: 'cluster-domain',
@@ -48,7 +49,7 @@ export function upFlagsFromText(text: string, path: string): UpFlags {
   for (const [key, value] of Object.entries(doc)) {
     const flag = FIELDS[key];
     if (!flag) throw new UsageError(`invalid --config ${path}: unknown field "${key}" (known: ${Object.keys(FIELDS).join(', ')})`);
-    if ((key === 'etcdEndpoints' || key === 'controllers' || key === 'dnsUpstream') && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    if ((key === 'etcdEndpoints' || key === 'controllers' || key === 'dnsUpstream' || key === 'loadBalancerCIDR') && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
       flags[flag] = value.join(',');
     } else if (typeof value === 'string' || (typeof value === 'number' && key === 'etcdCompactionInterval' && value === 0)) {
       flags[flag] = String(value);

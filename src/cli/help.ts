@@ -28,6 +28,7 @@ Flags:
   --etcd-endpoints URL[,URL...]      etcd v3 endpoints (with --store etcd)
   --etcd-compaction-interval DUR     how often old history is compacted (default ${UP_DEFAULTS.compactionInterval}; 0 = never)
   --controllers LIST                 controllers to run: * (default), names, -name to switch one off, "" for none
+  --load-balancer-cidr CIDR[,...]    where LoadBalancer Services get their EXTERNAL-IP (default ${UP_DEFAULTS.loadBalancerCIDR})
   --isolated                         run the whole cluster, node agent and pods included, in a network namespace
                                      of its own with no route out (root); use it through kubesvc exec
   --node-agent                       run the node agent (pods) in this host's network namespace (root; it adds
@@ -39,12 +40,12 @@ Flags:
   --cluster-domain NAME              the cluster DNS zone (default cluster.local)
   --dns-listen ADDR:PORT             host-facing cluster DNS address, UDP and TCP (default 127.0.0.1:0, a free port)
   --dns-upstream ADDR[:PORT][,...]   resolvers for names outside the zone (default: /etc/resolv.conf's; "" for none)
-  --proxy-mode MODE                  service proxy: nftables, iptables or none (default none; nftables with the
-                                     node agent, which owns the node network); userspace is not implemented yet
+  --proxy-mode MODE                  service proxy: nftables, iptables, userspace or none (default none;
+                                     nftables with the node agent, which owns the node network)
   --proxy-netns NAME                 program the proxy's rules inside this network namespace (ip netns)
   --log-level debug|info|warn|error  (default ${UP_DEFAULTS.logLevel})
   --config FILE                      YAML settings: dataDir, listen, serviceCIDR, serviceNodePortRange,
-                                     store, etcdEndpoints, etcdCompactionInterval, controllers, clusterDomain,
+                                     store, etcdEndpoints, etcdCompactionInterval, controllers, loadBalancerCIDR, clusterDomain,
                                      dnsListen, dnsUpstream, nodeIP, proxyMode, proxyNetns, logLevel (flags win)
   -h, --help                         show this help
 `;

@@ -99,7 +99,7 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
     startControllers: (api, controllers, log) => {
       // In-process transport: the controllers run in the API server's process, through the same API.
       const client = createClient(inProcessTransport(api.registry));
-      const running = startControllers({ client, logger: log, controllers, bindPod: registryBinder(api.registry) });
+      const running = startControllers({ client, logger: log, controllers, bindPod: registryBinder(api.registry), loadBalancerCIDRs: config.loadBalancerCIDRs });
       return {
         ready: running.ready,
         stop: async () => {
@@ -168,7 +168,8 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
       const ready = (async () => {
         const addr = await nodeAddress(api);
         const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
-        agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: addr?.ip ?? host, dataDir: nodeDir, podCIDR: addr?.podCIDR ?? cfg.node.podCIDR, serviceCIDRs: [cfg.registry.serviceCIDR], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
+        agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: addr?.ip ?? host, dataDir: nodeDir, podCIDR: addr?.podCIDR ?? cfg.node.podCIDR, // Load balancer addresses are routed like ClusterIPs: onto the bridge, where the proxy's rules catch them.
+        serviceCIDRs: [cfg.registry.serviceCIDR, ...cfg.loadBalancerCIDRs], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
         await agent.start();
         await agent.ready;
       })();

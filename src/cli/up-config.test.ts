@@ -14,6 +14,7 @@ test('defaults: ./.kubesvc, 127.0.0.1:6443, embedded store in <data-dir>/store, 
     logLevel: 'info',
     compactionIntervalMs: 300_000,
     controllers: ['*'],
+    loadBalancerCIDRs: ['10.250.0.0/24'],
     node: { agent: false, isolated: false, name: hostname().toLowerCase(), podCIDR: undefined },
     dns: { clusterDomain: 'cluster.local', listen: { host: '127.0.0.1', port: 0 }, upstreams: undefined },
     proxy: { mode: 'none', netns: undefined, nodeName: hostname().toLowerCase() },
@@ -25,6 +26,12 @@ test('--controllers as kube-controller-manager takes it', () => {
   assert.deepEqual(upConfigFromFlags({ controllers: 'endpoint-controller, endpointslice-controller' }, '/x').controllers, ['endpoint-controller', 'endpointslice-controller']);
   assert.deepEqual(upConfigFromFlags({ controllers: '' }, '/x').controllers, []);
   assert.throws(() => upConfigFromFlags({ controllers: 'endpoints' }, '/x'), /unknown controller "endpoints" \(known: endpoint-controller,/);
+});
+
+test('--load-balancer-cidr: a comma list of IPv4 CIDRs, checked as the pool uses them', () => {
+  assert.deepEqual(upConfigFromFlags({ 'load-balancer-cidr': '192.168.50.0/28, 10.251.0.0/24' }, '/x').loadBalancerCIDRs, ['192.168.50.0/28', '10.251.0.0/24']);
+  assert.throws(() => upConfigFromFlags({ 'load-balancer-cidr': '10.250.0.5/24' }, '/x'), /invalid --load-balancer-cidr "10\.250\.0\.5\/24": .*did you mean 10\.250\.0\.0\/24\?/);
+  assert.throws(() => upConfigFromFlags({ 'load-balancer-cidr': '' }, '/x'), /invalid --load-balancer-cidr "": the load balancer pool needs at least one CIDR/);
 });
 
 test('every flag lands in its typed field', () => {

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { CONTROLLERS } from '../controllers/index.js';
+import { createLbPool } from '../controllers/lb-pool.js';
 import type { RegistryConfig } from '../registry/types.js';
 import type { Level } from '../util/log.js';
 import { type DnsFlags, type DnsUpConfig, dnsConfigFromFlags } from './dns-flags.js';
@@ -34,6 +35,8 @@ export interface UpConfig {
   compactionIntervalMs: number;
   /** Controllers to run, as kube-controller-manager's --controllers ("*", "name", "-name"); [] = none. */
   controllers: string[];
+  /** IPv4 CIDRs LoadBalancer Services get their ingress address from (service-lb-controller). */
+  loadBalancerCIDRs: string[];
   /** The node agent (src/node): off unless --node-agent or --isolated. */
   node: NodeUpConfig;
   /** Cluster DNS (src/dns): always on; the host-facing listener defaults to a free loopback port. */
@@ -53,6 +56,7 @@ export interface UpFlags extends NodeFlags, DnsFlags {
   'log-level'?: string;
   'etcd-compaction-interval'?: string;
   controllers?: string;
+  'load-balancer-cidr'?: string;
   'proxy-mode'?: string;
   'proxy-netns'?: string;
 }
@@ -67,6 +71,7 @@ export const UP_DEFAULTS = {
   // kube-apiserver compacts etcd every 5 minutes by default (--etcd-compaction-interval).
   compactionInterval: '5m',
   controllers: '*',
+  loadBalancerCIDR: '10.250.0.0/24',
 } as const;
 
 const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
@@ -88,6 +93,7 @@ export function upConfigFromFlags(flags: UpFlags, cwd: string): UpConfig {
       flags['etcd-compaction-interval'] ?? UP_DEFAULTS.compactionInterval,
     ),
     controllers: parseControllers(flags.controllers ?? UP_DEFAULTS.controllers),
+    loadBalancerCIDRs: parseLoadBalancerCIDRs(flags['load-balancer-cidr'] ?? UP_DEFAULTS.loadBalancerCIDR),
     node,
     dns: dnsConfigFromFlags(flags),
     proxy: parseProxy(flags, node),
@@ -100,6 +106,17 @@ function parseProxy(flags: UpFlags, node: NodeUpConfig): UpProxyOptions {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
+}
+
+/** Comma-separated IPv4 CIDRs, each checked as the pool will use it. */
+export function parseLoadBalancerCIDRs(v: string): string[] {
+  const cidrs = v.split(',').map((c) => c.trim()).filter(Boolean);
+  try {
+    createLbPool(cidrs);
+  } catch (e) {
+    throw new UsageError(`invalid --load-balancer-cidr "${v}": ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return cidrs;
 }
 
 /** `*`, names, and `-name` to switch one off (kube-controller-manager's --controllers); `""` runs none. */

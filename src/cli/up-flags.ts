@@ -18,6 +18,7 @@ const STRING_FLAGS = [
   'log-level',
   'etcd-compaction-interval',
   'controllers',
+  'load-balancer-cidr',
   'proxy-mode',
   'proxy-netns',
 ] as const satisfies readonly (keyof UpFlags)[];
