@@ -121,6 +121,9 @@ export function generateIptables(state: readonly ServicePortState[], facts: Node
 
   add(nat, KUBE_POSTROUTING, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
   add(nat, KUBE_POSTROUTING, `-j MARK --xor-mark ${MASQ_MARK}`);
+  // TCP keeps its source port where it can (see the nftables masquerading chain for why); the rest
+  // is masqueraded fully at random, as kube-proxy does.
+  add(nat, KUBE_POSTROUTING, `-p tcp ${comment('kubernetes service traffic requiring SNAT')} -j MASQUERADE`);
   add(nat, KUBE_POSTROUTING, `${comment('kubernetes service traffic requiring SNAT')} -j MASQUERADE --random-fully`);
   add(nat, KUBE_MARK_MASQ, `-j MARK --or-mark ${MASQ_MARK}`);
   add(nat, KUBE_MARK_DROP, `-j MARK --or-mark ${DROP_MARK}`);

@@ -39,7 +39,7 @@ export type Stmt =
   | { readonly s: 'vmap'; readonly key: LookupKey; readonly map: string }
   | { readonly s: 'jump' | 'goto'; readonly chain: string }
   | { readonly s: 'dnat'; readonly ip: string; readonly port: number }
-  | { readonly s: 'masquerade' }
+  | { readonly s: 'masquerade'; readonly fullyRandom?: boolean }
   | { readonly s: 'set-masq-mark' }
   | { readonly s: 'clear-masq-mark' }
   /** update @set { ip saddr } — refreshes the client's affinity entry */
@@ -140,7 +140,7 @@ export function renderStmt(x: Stmt): string {
     case 'dnat':
       return `dnat to ${x.ip}:${x.port}`;
     case 'masquerade':
-      return 'masquerade fully-random';
+      return x.fullyRandom ? 'masquerade fully-random' : 'masquerade';
     case 'set-masq-mark':
       return `meta mark set meta mark | ${hex(MASQ_MARK)}`;
     case 'clear-masq-mark':

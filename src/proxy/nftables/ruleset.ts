@@ -112,11 +112,17 @@ function sharedChains(facts: NodeFacts): Chain[] {
       name: N.MASQUERADING,
       rules: [
         // Hairpin: a pod reaching itself through its Service must see the reply come from elsewhere.
-        rule([{ m: 'in-set', key: 'saddr.daddr', set: N.HAIRPIN }], [{ s: 'masquerade' }], 'hairpin'),
+        // TCP keeps the client's source port when it can (no fully-random): a random port may land
+        // on a 4-tuple the server still holds in TIME_WAIT from a connection conntrack has already
+        // forgotten, and the server's PAWS check then drops the SYN (one-second retransmits with
+        // `Connection: close`; bench/proxy/README.md section 3). Other protocols stay fully random.
+        rule([{ m: 'in-set', key: 'saddr.daddr', set: N.HAIRPIN }, { m: 'l4proto', proto: 'tcp' }], [{ s: 'masquerade' }], 'hairpin'),
+        rule([{ m: 'in-set', key: 'saddr.daddr', set: N.HAIRPIN }], [{ s: 'masquerade', fullyRandom: true }], 'hairpin'),
         rule([{ m: 'no-masq-mark' }], [{ s: 'return' }]),
         // Clear the bit so a packet re-entering the stack (e.g. through a tunnel) is not masqueraded twice.
         rule([], [{ s: 'clear-masq-mark' }]),
-        rule([], [{ s: 'masquerade' }]),
+        rule([{ m: 'l4proto', proto: 'tcp' }], [{ s: 'masquerade' }]),
+        rule([], [{ s: 'masquerade', fullyRandom: true }]),
       ],
     },
     {
