@@ -1,9 +1,10 @@
 // The product promise, end to end under `kubesvc up --isolated` with the real kubectl (through
 // `kubesvc exec`): `kubectl exec` (hostname, piped stdin, exit codes, the pod's DNS files and env,
-// a terminal with its window size; over WebSocket and over SPDY), `kubectl run -it --rm ... -- wget`
-// printing a page and deleting the pod, `kubectl run -i --rm` reading piped stdin, `kubectl attach
-// -i` to a running container, kube-apiserver's error texts, and `kubectl port-forward`. Stopping
-// the cluster leaves no namespace behind.
+// a terminal with its window size; over WebSocket and over SPDY), `kubectl run -it --rm ... --
+// wget http://web` printing a Service's page (cluster DNS and the nftables proxy) and deleting the
+// pod, `kubectl run -i --rm` reading piped stdin, `kubectl attach -i` to a running container,
+// kube-apiserver's error texts, and `kubectl port-forward`. Stopping the cluster leaves no
+// namespace behind. (busybox wget's -T crashes on Debian's busybox 1.35: `timeout` is used instead.)
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,7 @@ interface Result {
 test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --isolated', { skip: (!canRunPods || !hasKubectl || !hasScript) && 'needs root on Linux, kubectl and script', timeout: 240_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ksvc-exec-'));
   const node = `ksvc-ex-${randomBytes(3).toString('hex')}`;
-  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.19.0/24', '--proxy-mode', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.19.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   up.stdout.on('data', (d: Buffer) => (log += d.toString()));
   up.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -147,8 +148,11 @@ test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --i
     assert.equal((JSON.parse(plain.out) as { message: string }).message, 'Upgrade request required');
   });
 
-  await t.test('kubectl run -it --rm prints the page and deletes the pod', async () => {
-    const r = await kubectl('run', 'debug', '--image=busybox', '-it', '--rm', '--restart=Never', '--', 'wget', '-qO-', `http://${webIP}/`);
+  await t.test('kubectl run -it --rm prints the page of a Service by name and deletes the pod', async () => {
+    // The product promise, through cluster DNS and the service proxy (nftables, in the cluster's namespace).
+    assert.equal((await kubectl('expose', 'pod', 'web', '--port=80')).code, 0);
+    await until('the web Service answering by name', async () => (/Welcome to nginx!/.test((await kubectl('exec', 'bb', '--', 'timeout', '5', 'wget', '-qO-', 'http://web')).out) ? true : undefined), 30_000);
+    const r = await kubectl('run', 'debug', '--image=busybox', '-it', '--rm', '--restart=Never', '--', 'wget', '-qO-', 'http://web');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Welcome to nginx!/);
     assert.match(r.out, /pod "debug" deleted/);
