@@ -187,6 +187,8 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         nodeNetnsPath: config.nodeNetnsPath,
         busyboxPath,
         native,
+        // An injected runner (tests) stays for host commands only.
+        execRun: config.run || !forks ? undefined : baseRun,
         services: (ns) => [...(factory.informerFor(SERVICES).lister.list(ns) ?? [])],
         configMap: async (ns, name) => {
           try {

@@ -15,6 +15,8 @@ export class CommandError extends Error {
     readonly cmd: string,
     readonly code: number | null,
     readonly stderr: string,
+    /** What the command wrote to stdout before failing (exec probes and hooks report it). */
+    readonly stdout = '',
   ) {
     super(`${cmd} failed (exit ${code}): ${stderr.trim()}`);
   }
@@ -28,7 +30,7 @@ export const hostRunner: Runner = (cmd, args, input) =>
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new CommandError([cmd, ...args].join(' '), code, stderr))));
+    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new CommandError([cmd, ...args].join(' '), code, stderr, stdout))));
     // A command that exits without reading its input must not crash us with EPIPE.
     child.stdin?.on('error', () => {});
     child.stdin?.end(input);

@@ -176,7 +176,7 @@ export class ForkServer {
         const read = (suffix: string, flag: string | undefined) => (flag === '1' ? readFile(`${base}.${suffix}`, 'utf8').catch(() => '') : '');
         const [stdout, stderr] = await Promise.all([read('out', outputs[0]), read('err', outputs[1])]);
         if (status === 0) resolve({ stdout, stderr });
-        else reject(new CommandError([cmd, ...args].join(' '), status, stderr));
+        else reject(new CommandError([cmd, ...args].join(' '), status, stderr, stdout));
       };
       (useLine ? this.submit('line', inline, undefined, { onExit }) : this.submit('run', script, input, { onExit })).catch(reject);
     });

@@ -17,6 +17,7 @@ import { nativeArgv, type NativeRuntime } from './images/native.js';
 import { runHook } from './lifecycle-hooks.js';
 import { runProbe, type ExecInSandbox } from './probe.js';
 import { podStatus, type ContainerView, type Terminated } from './pod-status.js';
+import { CommandError, type Runner } from './exec.js';
 import type { LogIndexer } from './log-index.js';
 import { LogNotFound, type LogSource } from './log-server.js';
 import type { Sandbox, SandboxManager } from './sandbox.js';
@@ -31,6 +32,11 @@ export interface PodWorkerDeps {
   hostIP: string;
   nodeNetnsPath?: string;
   busyboxPath?: string;
+  /**
+   * Runs exec probes and exec hooks (under `timeout`) instead of a fork of the agent: the fork
+   * server's runner. Without it they are forked with execFile.
+   */
+  execRun?: Runner;
   /** Run nginx/httpd/pause as busybox programs instead of Node built-ins (images/native.ts). */
   native?: NativeRuntime;
   services(namespace: string): Service[];
@@ -338,6 +344,19 @@ export class PodWorker {
 
   /** Runs a command in the container's sandbox (exec probes and exec hooks). */
   private execIn(c: Container): ExecInSandbox {
+    const run = this.deps.execRun;
+    if (run) {
+      return async (argv, timeoutMs) => {
+        const inner = ['unshare', ...sandboxArgs(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv)];
+        try {
+          const r = await run('timeout', ['-s', 'KILL', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...inner]);
+          return { exitCode: 0, output: `${r.stdout}${r.stderr}`, stderr: r.stderr };
+        } catch (e) {
+          if (!(e instanceof CommandError)) return { exitCode: 1, output: String(e) };
+          return { exitCode: e.code ?? 1, output: `${e.stdout}${e.stderr}`, stderr: e.stderr };
+        }
+      };
+    }
     return (argv, timeoutMs) =>
       new Promise((resolve) => {
         execFile('unshare', sandboxArgs(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv), { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
