@@ -22,7 +22,8 @@ import { kubeProxyMirrorSpec } from './mirror-pods.js';
 import { resolveNodeAddress, type NodeAddress } from './node-address.js';
 import { runCli } from './commands.js';
 import { runExec } from './exec.js';
-import { insideIsolatedNetns, prepareIsolatedNetns, runIsolated } from './isolated.js';
+import { listenUnixToTcp } from './host-relay.js';
+import { hostRelayActive, insideIsolatedNetns, isolatedApiPort, isolatedApiSocket, prepareIsolatedNetns, runIsolated } from './isolated.js';
 import { runUp } from './up.js';
 import { EXIT_FAILURE } from './usage-error.js';
 
@@ -41,9 +42,14 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   exec: runExec,
-  up: async (config) => {
-    // --isolated: run this same command again inside a new network namespace (see isolated.ts).
-    if (config.node.isolated && !insideIsolatedNetns()) return runIsolated();
+  up: async (given) => {
+    // --isolated: run this same command again inside a new network namespace (see isolated.ts),
+    // with the host's --listen address relayed to the API server inside.
+    if (given.node.isolated && !insideIsolatedNetns()) {
+      await mkdir(given.dataDir, { recursive: true, mode: 0o700 });
+      return runIsolated(process.argv, { listen: given.listen, socket: isolatedApiSocket(given.dataDir), warn: (m) => process.stderr.write(`kubesvc: ${m}\n`) });
+    }
+    const config = given.node.isolated ? { ...given, listen: { ...given.listen, port: isolatedApiPort(given.listen.port) } } : given;
     let leaveNetns: (() => Promise<void>) | undefined;
     if (config.node.isolated) {
       await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -96,6 +102,15 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
     createApiServer,
     logger: logger.with({ component: 'kubesvc' }),
     print: (t) => process.stdout.write(t),
+    // Inside --isolated, the data dir's socket leads to the API server (the host side relays to it).
+    exposeApi: config.node.isolated
+      ? async (port) => {
+          const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '::1' : config.listen.host;
+          const relay = await listenUnixToTcp(isolatedApiSocket(config.dataDir), { host, port });
+          return () => relay.close();
+        }
+      : undefined,
+    apiOnHost: config.node.isolated && hostRelayActive(),
     startControllers: (api, controllers, log) => {
       // In-process transport: the controllers run in the API server's process, through the same API.
       const client = createClient(inProcessTransport(api.registry));

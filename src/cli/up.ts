@@ -31,6 +31,10 @@ export interface UpDeps {
   startNodeAgent?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
   /** Starts the service proxy (only called when config.proxy.mode is not "none"); ready after its first sync. */
   startProxy?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent;
+  /** Makes the listening API server reachable from elsewhere (the host relay of --isolated); returns its closer. */
+  exposeApi?(port: number): Promise<() => Promise<void>>;
+  /** True when the host's kubectl reaches the isolated cluster through exposeApi and the host relay. */
+  apiOnHost?: boolean;
   /** Starts cluster DNS (src/dns); ready once its caches have synced and it listens. */
   startDns?(api: ApiServer, config: UpConfig, logger: Logger): RunningComponent & { addresses(): { host: string; port: number }[] };
 }
@@ -74,6 +78,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
   let proxy: RunningComponent | undefined;
   let dns: (RunningComponent & { addresses(): { host: string; port: number }[] }) | undefined;
   const compactor = startCompactor(store, config.compactionIntervalMs, log.with({ component: 'compactor' }));
+  let unexpose: (() => Promise<void>) | undefined;
   let stopping = false;
   // Settles with the exit code once the process should end (a signal, or a component died).
   let finish!: (code: number) => void;
@@ -101,6 +106,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     api.server.on('error', (e) => fail('the API server failed', e));
     api.server.on('close', () => fail('the API server stopped unexpectedly', new Error('server closed')));
     await api.listen(config.listen.host, config.listen.port);
+    unexpose = await deps.exposeApi?.(api.port());
     const startup = await Promise.race([api.ready.then(() => 'ready' as const), finished]);
     if (startup !== 'ready') return await shutdown(startup);
     if (config.controllers.length > 0) {
@@ -132,7 +138,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
     const kubeconfig = kubeconfigPath(config);
     await writeFileAtomic(kubeconfig, renderKubeconfig(url));
     log.info('kubesvc is ready', { server: url, kubeconfig, store: config.store.backend });
-    deps.print(readyText(url, kubeconfig, config, dns?.addresses()[0], dns?.addresses()[1]));
+    deps.print(readyText(url, kubeconfig, config, dns?.addresses()[0], dns?.addresses()[1], deps.apiOnHost === true));
   } catch (e) {
     fail('start-up failed', e);
   }
@@ -185,6 +191,7 @@ export async function runUp(config: UpConfig, deps: UpDeps): Promise<number> {
       log.error('stopping the controllers failed', { err: e });
       result = EXIT_FAILURE;
     }
+    await unexpose?.().catch((e: unknown) => log.warn('closing the API relay failed', { err: e }));
     try {
       if (api?.server.listening) await api.close();
     } catch (e) {
@@ -209,7 +216,7 @@ function advertiseAddress(host: string): string {
   return host;
 }
 
-function readyText(url: string, kubeconfig: string, config: UpConfig, dns?: { host: string; port: number }, inCluster?: { host: string; port: number }): string {
+function readyText(url: string, kubeconfig: string, config: UpConfig, dns: { host: string; port: number } | undefined, inCluster: { host: string; port: number } | undefined, apiOnHost: boolean): string {
   const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
   // The second listener, when there is one, is the node address pods reach through the kube-dns Service.
   const podsLine = inCluster ? `Pods use it through the kube-dns Service (${kubeDnsClusterIP(config.registry.serviceCIDR)}:53), served on the node address ${inCluster.host}:${inCluster.port}.\n` : '';
@@ -218,8 +225,16 @@ function readyText(url: string, kubeconfig: string, config: UpConfig, dns?: { ho
 ${dnsLine}
 ${
     config.node.isolated
-      ? `The cluster runs in its own network namespace; run commands inside it with kubesvc exec:
-  kubesvc exec --data-dir ${config.dataDir} -- kubectl get pods -o wide`
+      ? `The cluster runs in its own network namespace.${
+          apiOnHost
+            ? ` kubectl on this host reaches its API server:
+  export KUBECONFIG=${kubeconfig}
+  kubectl get pods -o wide
+Cluster addresses (pod IPs, ClusterIPs, NodePorts) are reachable only inside; run commands there with kubesvc exec:`
+            : ' Run commands inside it with kubesvc exec:'
+        }
+  kubesvc exec --data-dir ${config.dataDir} -- kubectl get pods -o wide
+  kubesvc exec --data-dir ${config.dataDir} -- curl http://<cluster-ip>/`
       : `To use it with kubectl:
   export KUBECONFIG=${kubeconfig}
   kubectl get namespaces`
