@@ -5,6 +5,7 @@
 // attaches only after seeing the pod Running, and a short command would otherwise have printed
 // everything before anyone listened. Input goes into the stdin FIFO (stdin.ts); when kubectl closes
 // stdin, a `stdinOnce` container reads end-of-file.
+import { watch, type FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { successStatus, type StreamStatus } from './channels.js';
@@ -22,6 +23,16 @@ export function followFile(file: string, fromStart: boolean, live: () => boolean
   let offset = -1;
   const out = new Readable({ read() {} }) as Readable & { stop(): void };
   out.stop = () => (stopped = true);
+  // inotify wakes the loop as soon as the container writes (an interactive shell echoes at once);
+  // the poll is the fallback.
+  let wake: (() => void) | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(file, () => wake?.());
+    watcher.on('error', () => {});
+  } catch {
+    // no inotify: polling only
+  }
   void (async () => {
     const size = async () => (await stat(file).catch(() => ({ size: 0 }))).size;
     offset = fromStart ? 0 : await size();
@@ -40,10 +51,16 @@ export function followFile(file: string, fromStart: boolean, live: () => boolean
         continue;
       }
       if (!wasLive) break;
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, POLL_MS);
+        wake = () => (clearTimeout(t), r());
+      });
+      wake = undefined;
     }
     out.push(null);
-  })().catch((e: unknown) => out.destroy(e as Error));
+  })()
+    .catch((e: unknown) => out.destroy(e as Error))
+    .finally(() => watcher?.close());
   return out;
 }
 
