@@ -220,7 +220,7 @@ function readyText(url: string, kubeconfig: string, config: UpConfig, dns: { hos
   const where = config.store.backend === 'embedded' ? ` in ${config.store.dir}` : config.store.backend === 'memory' ? ' (in memory: nothing survives a restart)' : '';
   // The second listener, when there is one, is the node address pods reach through the kube-dns Service.
   const podsLine = inCluster ? `Pods use it through the kube-dns Service (${kubeDnsClusterIP(config.registry.serviceCIDR)}:53), served on the node address ${inCluster.host}:${inCluster.port}.\n` : '';
-  const dnsLine = dns ? `\nCluster DNS (${config.dns.clusterDomain}) at ${dns.host.includes(':') ? `[${dns.host}]` : dns.host}:${dns.port}, e.g. dig @${dns.host} -p ${dns.port} kubernetes.default.svc.${config.dns.clusterDomain}\n${podsLine}` : '';
+  const dnsLine = dns ? `\nCluster DNS (${config.dns.clusterDomain}) at ${dns.host.includes(':') ? `[${dns.host}]` : dns.host}:${dns.port}, e.g. ${config.node.isolated ? `kubesvc exec --data-dir ${config.dataDir} -- ` : ''}dig @${dns.host} -p ${dns.port} kubernetes.default.svc.${config.dns.clusterDomain}\n${podsLine}` : '';
   return `kubesvc is running: API server at ${url}, store ${config.store.backend}${where}.
 ${dnsLine}
 ${
