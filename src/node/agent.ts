@@ -91,9 +91,17 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   if (!config.internalIP) throw new Error('the node agent needs the node IP');
   const log = config.logger.with({ component: 'node-agent', node: config.nodeName });
   let forks: ForkServer | undefined;
+  // A fork server that died (not closed) is replaced on next use; meanwhile the agent forks itself.
+  const liveForks = () => {
+    if (forks && !forks.alive && !forks.closed) {
+      log.warn('the fork server died; starting a new one');
+      forks = new ForkServer();
+    }
+    return forks;
+  };
   // Host commands and container starts go through the fork server while it runs (see fork-server.ts).
-  const baseRun: Runner = config.run ?? ((cmd, args, input) => (forks?.alive ? forks.run(cmd, args, input) : hostRunner(cmd, args, input)));
-  const launch = config.launch ?? forkServerLauncher(() => forks);
+  const baseRun: Runner = config.run ?? ((cmd, args, input) => (liveForks()?.alive ? forks!.run(cmd, args, input) : hostRunner(cmd, args, input)));
+  const launch = config.launch ?? forkServerLauncher(liveForks);
   const run: Runner = config.nodeNetnsPath ? (cmd, args, input) => baseRun('nsenter', [`--net=${config.nodeNetnsPath}`, '--', cmd, ...args], input) : baseRun;
   const readiness = config.readiness ?? (() => checkHost(currentHost()));
   const registration = createNodeRegistration({

@@ -58,3 +58,18 @@ test('exitInfo: statuses above 128 are signal deaths', () => {
   assert.deepEqual(exitInfo(0), { exitCode: 0 });
   assert.deepEqual(exitInfo(143), { exitCode: 143, signal: 'SIGTERM' });
 });
+
+test('a fork server that dies: running processes still report, later commands are refused (the agent falls back)', async () => {
+  const s = new ForkServer();
+  const keep = setInterval(() => {}, 1000);
+  try {
+    const p = await s.start({ argv: ['/bin/sh', '-c', 'sleep 0.3; exit 5'], env: {}, logFile: join(dir, 'b.log') });
+    process.kill(s.pid, 'SIGKILL');
+    while (s.alive) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(await p.exited, { exitCode: 5 });
+    await assert.rejects(s.run('true', []), /fork server has stopped/);
+  } finally {
+    clearInterval(keep);
+    s.dispose();
+  }
+});

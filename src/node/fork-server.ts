@@ -66,7 +66,7 @@ interface Pending {
 export class ForkServer {
   private readonly dir: string;
   private readonly child: ChildProcess;
-  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number, outputs: string) => void }>();
+  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number, outputs: string) => void; started?: boolean }>();
   private seq = 0;
   private slots = 0;
   private readonly freeSlots: number[] = [];
@@ -82,6 +82,9 @@ export class ForkServer {
       this.open = false;
       // After close(): nothing reads the scratch files any more (started processes have theirs open).
       if (this.closing) rmSync(this.dir, { recursive: true, force: true });
+      // Died unasked: requests it had not read yet would never be answered. Subshells it forked
+      // still answer (they hold the pipe), so wait a little before giving up on the rest.
+      else setTimeout(() => this.failPending(), 2000).unref();
     });
     this.child.on('error', () => (this.open = false));
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.onLine(line));
@@ -110,15 +113,36 @@ export class ForkServer {
     };
   }
 
+  /** The server shell's pid. */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** close() or dispose() was called (as opposed to the server dying). */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   get alive(): boolean {
     return this.open;
+  }
+
+  private failPending(): void {
+    for (const [id, p] of this.pending) {
+      if (p.started) continue; // its waiter still runs and will report the exit
+      this.pending.delete(id);
+      p.onExit(255, '00');
+    }
   }
 
   private onLine(line: string): void {
     const [id, kind, value, out, err] = line.split(' ');
     const p = this.pending.get(id);
     if (!p) return;
-    if (kind === 'p') p.onPid?.(Number(value));
+    if (kind === 'p') {
+      p.started = true;
+      p.onPid?.(Number(value));
+    }
     else if (kind === 'x') {
       this.pending.delete(id);
       p.onExit(Number(value), `${out ?? ''}${err ?? ''}`);
@@ -193,9 +217,13 @@ export class ForkServer {
     let resolveExit!: (e: ExitInfo) => void;
     const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
     return new Promise<ContainerProcess>((resolve, reject) => {
+      let started = false;
       this.submit('start', script, undefined, {
-        onPid: (pid) => resolve({ pid, exited }),
-        onExit: (status) => resolveExit(exitInfo(status)),
+        onPid: (pid) => {
+          started = true;
+          resolve({ pid, exited });
+        },
+        onExit: (status) => (started ? resolveExit(exitInfo(status)) : reject(new Error('the fork server stopped before the process started'))),
       }).catch(reject);
     });
   }
@@ -205,9 +233,9 @@ export class ForkServer {
    * waiters while this process runs.
    */
   close(): void {
+    this.closing = true;
     if (!this.open) return;
     this.open = false;
-    this.closing = true;
     this.child.stdin?.end();
   }
 
