@@ -49,6 +49,10 @@ export interface ApiServer {
   listen(host: string, port: number): Promise<void>;
   /** The bound port (after listen). */
   port(): number;
+  /** Serves on a second address too (e.g. the node's, so pods reach the `kubernetes` Service); closed with the server. */
+  listenAlso(host: string, port: number): Promise<void>;
+  /** From now on the `kubernetes` Endpoints name this address and port (resolves once they do). */
+  advertise(address: string, port: number): Promise<void>;
   /** Stops accepting, ends open watches and closes connections. Does not close the store. */
   close(): Promise<void>;
   /** Resolves when bootstrap (system namespaces, `kubernetes` Service) is done; /readyz is 200 from then on. */

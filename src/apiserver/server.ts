@@ -2,7 +2,7 @@
 // resources), start-up (registry, bootstrap, namespace lifecycle) and shutdown.
 import { nodeStreams } from './node-streams.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { StatusError } from '../api/errors.js';
 import { bootstrap } from '../registry/bootstrap.js';
 import { createRegistry, type Registry } from '../registry/index.js';
@@ -35,6 +35,9 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
   let reconcileTimer: NodeJS.Timeout | undefined;
   /** Runs the bootstrap again (set once the first run started). */
   let rebootstrap: (() => Promise<void>) | undefined;
+  // Set once the node's address is known (after start-up): what the `kubernetes` Endpoints name.
+  let advertised: { address: string; port: number } | undefined;
+  const extraListeners = new Set<NetServer>();
 
   const registryPromise: Promise<Registry> = createRegistry({
     store: config.store,
@@ -57,9 +60,9 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
             registry,
             config: config.registryConfig,
             logger: log,
-            advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+            advertiseAddress: advertised?.address ?? config.advertiseAddress ?? '127.0.0.1',
             // Without a configured port, the one we listen on (once bound), else the conventional 6443.
-            advertisePort: config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
+            advertisePort: advertised?.port ?? config.advertisePort ?? (server.listening ? (server.address() as AddressInfo).port : 6443),
           }),
         );
         last = next.catch(() => {});
@@ -174,11 +177,29 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       const a = server.address() as AddressInfo | null;
       return a?.port ?? 0;
     },
+    async listenAlso(host, port) {
+      // The same HTTP server behind a second address: its connections are handed to it whole, upgrades included.
+      const extra = createNetServer((socket) => server.emit('connection', socket));
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen(port, host, () => {
+          extra.off('error', reject);
+          resolve();
+        });
+      });
+      extraListeners.add(extra);
+    },
+    async advertise(address, port) {
+      advertised = { address, port };
+      await rebootstrap?.();
+    },
     async close() {
       closing = true;
       if (reconcileTimer) clearInterval(reconcileTimer);
       lifecycle?.stop();
       for (const stop of [...openWatches]) stop();
+      for (const extra of extraListeners) extra.close();
+      extraListeners.clear();
       await new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());

@@ -182,6 +182,7 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
       let agent: ReturnType<typeof createNodeAgent> | undefined;
       const ready = (async () => {
         const addr = await nodeAddress(api);
+        if (addr) await serveApiOnNode(api, addr.ip, cfg.listen.host, log);
         const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
         agent = createNodeAgent({ client, logger: log, nodeName: cfg.node.name, internalIP: addr?.ip ?? host, dataDir: nodeDir, podCIDR: addr?.podCIDR ?? cfg.node.podCIDR, // Load balancer addresses are routed like ClusterIPs: onto the bridge, where the proxy's rules catch them.
         serviceCIDRs: [cfg.registry.serviceCIDR, ...cfg.loadBalancerCIDRs], clusterDNS: [kubeDnsClusterIP(cfg.registry.serviceCIDR)], clusterDomain: cfg.dns.clusterDomain });
@@ -208,6 +209,23 @@ function runUpWired(config: Parameters<typeof runUp>[0], logger: ReturnType<type
       };
     },
   });
+}
+
+/**
+ * Pods reach the API server as on a real cluster: the `kubernetes` Service (10.96.0.1:443) has the
+ * node's address as its endpoint, and the API server listens there too (unless --listen covers it).
+ */
+async function serveApiOnNode(api: ApiServer, nodeIP: string, listenHost: string, log: ReturnType<typeof createLogger>): Promise<void> {
+  const port = api.port();
+  if (listenHost !== nodeIP && listenHost !== '0.0.0.0' && listenHost !== '::') {
+    try {
+      await api.listenAlso(nodeIP, port);
+    } catch (e) {
+      log.warn('the API server cannot listen on the node address; pods cannot reach the kubernetes Service', { address: `${nodeIP}:${port}`, err: e });
+      return;
+    }
+  }
+  await api.advertise(nodeIP, port);
 }
 
 function readResolvConf(): string {

@@ -42,6 +42,8 @@ function fakeApiServer(events: string[], ready: Promise<void>, seen: ApiServerCo
         const a = server.address();
         return typeof a === 'object' && a ? a.port : 0;
       },
+      listenAlso: () => Promise.resolve(),
+      advertise: () => Promise.resolve(),
       close: () =>
         new Promise((r) =>
           server.close(() => {

@@ -87,12 +87,23 @@ test('kubesvc up --isolated: kubectl on the host reaches the API inside; a LoadB
     return r.code === 0 && r.out ? r.out : undefined;
   }, 30_000);
   assert.match(page, /Welcome to nginx!/);
+  // Pods reach the API server through the `kubernetes` Service, whose endpoint is the node address.
+  const apiPort = Number(/server: http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(join(dir, 'kubeconfig'), 'utf8'))?.[1]);
+  const kep = await until('kubernetes endpoints on the node address', async () => {
+    const r = await kubectl('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}');
+    return r.out === `10.244.21.1:${apiPort}` ? r.out : undefined;
+  }, 20_000);
+  assert.equal(kep, `10.244.21.1:${apiPort}`);
+  assert.equal((await kubectl('run', 'api-check', '--image=busybox', '--restart=Never', '--', 'wget', '-qO-', 'http://kubernetes.default.svc:443/version')).code, 0);
+  await until('api-check to finish', async () => ((await kubectl('get', 'pod', 'api-check', '-o', 'jsonpath={.status.phase}')).out === 'Succeeded' ? true : undefined), 60_000);
+  assert.match((await kubectl('logs', 'api-check')).out, /"gitVersion":/);
+
   const describe = await kubectl('describe', 'svc', 'web');
   assert.match(describe.out, /LoadBalancer Ingress:\s+10\.250\.0\.1/);
   assert.match(describe.out, /EnsuredLoadBalancer/);
 
   // A clean stop closes the host side too.
-  const port = Number(/server: http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(join(dir, 'kubeconfig'), 'utf8'))?.[1]);
+  const port = apiPort;
   assert.ok(port > 0);
   up.kill('SIGINT');
   assert.equal(await exited, 0, log.slice(-2000));
