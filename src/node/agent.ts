@@ -95,7 +95,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   const liveForks = () => {
     if (forks && !forks.alive && !forks.closed) {
       log.warn('the fork server died; starting a new one');
-      forks = new ForkServer();
+      forks = new ForkServer(config.dataDir);
     }
     return forks;
   };
@@ -244,7 +244,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           resolveReady();
           return;
         }
-        if (config.forkServer !== false) forks = new ForkServer();
+        if (config.forkServer !== false) forks = new ForkServer(config.dataDir);
         busyboxPath = await busyboxDir();
         if (!busyboxPath) log.warn('busybox not found: busybox and alpine images get the host tools instead of its applets; install it with apt-get install busybox');
         const bb = findOnPath('busybox', process.env.PATH ?? '');
@@ -330,7 +330,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
       // Cleanup after stop() still forks from the small shell rather than from this process.
       if (forks && !forks.alive) {
         forks.dispose();
-        forks = new ForkServer();
+        forks = new ForkServer(config.dataDir);
       }
       await Promise.all([...workers.values()].map((w) => w.destroy().catch((e: unknown) => log.warn('cannot stop pod', { uid: w.uid, err: e }))));
       workers.clear();

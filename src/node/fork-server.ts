@@ -73,8 +73,11 @@ export class ForkServer {
   private open = true;
   private closing = false;
 
-  constructor(private readonly tools: { env: string; setsid: string } = { env: findOnPath('env', process.env.PATH ?? '') ?? 'env', setsid: findOnPath('setsid', process.env.PATH ?? '') ?? 'setsid' }) {
-    this.dir = mkdtempSync(join(tmpdir(), 'ksvc-fork-'));
+  private readonly tools = { env: findOnPath('env', process.env.PATH ?? '') ?? 'env', setsid: findOnPath('setsid', process.env.PATH ?? '') ?? 'setsid' };
+
+  /** `parentDir` holds the scratch directory (the agent uses its data dir, so nothing is left in /tmp). */
+  constructor(parentDir = tmpdir()) {
+    this.dir = mkdtempSync(join(parentDir, 'fork-'));
     // Its own session: a signal meant for the agent's process group does not reach it.
     this.child = spawn('/bin/sh', ['-c', SERVER, 'ksvc-fork-server', this.dir], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.child.stdin?.on('error', () => (this.open = false));
