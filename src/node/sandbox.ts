@@ -3,8 +3,8 @@
 // pod CIDR, a default route via the bridge, and the pod's resolv.conf/hosts/hostname files in the
 // data dir. hostNetwork pods get only the files. Everything is found again by name after a restart.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../util/log.js';
@@ -101,7 +101,8 @@ export class SandboxManager {
     const uid = pod.metadata?.uid ?? '';
     if (!uid) throw new Error('pod has no uid');
     const dir = this.podDir(uid);
-    await mkdir(dir, { recursive: true });
+    // Small files and directories synchronously (see PodWorker.persist).
+    mkdirSync(dir, { recursive: true });
     const hostNetwork = pod.spec?.hostNetwork === true;
     let ip: string;
     let netns: string | undefined;
@@ -127,8 +128,8 @@ export class SandboxManager {
       resolvConf: join(dir, 'resolv.conf'),
       hostsFile: join(dir, 'hosts'),
     };
-    await writeFile(sb.resolvConf, podResolvConf(pod, this.cfg.clusterDNS, parseResolvConf(this.cfg.hostResolvConf)));
-    await writeFile(sb.hostsFile, hostNetwork ? this.cfg.hostHostsFile : podHostsFile(pod, ip, this.cfg.clusterDNS.clusterDomain));
+    writeFileSync(sb.resolvConf, podResolvConf(pod, this.cfg.clusterDNS, parseResolvConf(this.cfg.hostResolvConf)));
+    writeFileSync(sb.hostsFile, hostNetwork ? this.cfg.hostHostsFile : podHostsFile(pod, ip, this.cfg.clusterDNS.clusterDomain));
     return sb;
   }
 
