@@ -6,7 +6,7 @@
 // Usage (root):
 //   node dist/bench/node/pod-startup.js [replicas] [--builtin busybox|node] [--client]
 //   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS
-//     (alternates "before" = --builtin node --no-fork-server and "after" = the defaults)
+//     (alternates "before" = --builtin node --no-fork-server --workers 8 and "after" = the defaults)
 //   --workers N: the agent's pod workers; --verbose: the agent's warnings on stderr;
 //   --profile FILE: CPU profile of the cluster process during the burst.
 // --client creates the Deployment with the in-process client instead of kubectl.
@@ -55,7 +55,7 @@ if (compare !== undefined) {
   const results: Result[] = [];
   // "before": every built-in container a Node process, every host command a fork of this process.
   const modes: [string, string[]][] = [
-    ['before', ['--builtin', 'node', '--no-fork-server']],
+    ['before', ['--builtin', 'node', '--no-fork-server', '--workers', '8']],
     ['after', ['--builtin', 'busybox']],
   ];
   for (let round = 0; round < Number(compare); round++) {
