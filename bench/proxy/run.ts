@@ -41,8 +41,12 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '7' },
     only: { type: 'string', default: 'latency,http,close,userspace,refused' },
+    // stable: the node is one client with one address for every node run (what "from the node" is on
+    // a real node); fresh: a new address per run, i.e. many off-node clients behind one SNAT address.
+    'node-source': { type: 'string', default: 'stable' },
   },
 });
+const stableNodeSource = opt['node-source'] !== 'fresh';
 const sizes = opt.sizes.split(',').map(Number);
 const connects = Number(opt.connects);
 const seconds = Number(opt.seconds);
@@ -87,12 +91,15 @@ function freshPod(): BenchPod {
  * is on a real cluster), used for its traffic to pods and ClusterIPs: ClusterIP traffic from it is
  * masqueraded, as kube-proxy and our ruleset do for non-pod sources.
  */
-function freshNodeSource(): string {
+let nodeSource: string | undefined;
+function freshNodeSource(stable = false): string {
+  if (stable && nodeSource) return nodeSource;
   clients++;
   const src = `192.168.${60 + (clients >> 8)}.${clients & 255}`;
   node.exec(node.ns, ['ip', 'addr', 'add', `${src}/32`, 'dev', 'lo']);
   node.exec(node.ns, ['ip', 'route', 'replace', SERVICE_CIDR, 'dev', 'kb0', 'src', src]);
   node.exec(node.ns, ['ip', 'route', 'replace', '10.244.0.0/16', 'dev', 'kb0', 'proto', 'kernel', 'scope', 'link', 'src', src]);
+  if (stable) nodeSource = src;
   return src;
 }
 
@@ -111,7 +118,7 @@ interface HttpRun {
   kept?: number;
 }
 
-function measureHttp(label: string, from: 'pod' | 'node', url: string, close: boolean, opts: { pod?: BenchPod; conntrack?: boolean; flush?: boolean } = {}): HttpRun {
+function measureHttp(label: string, from: 'pod' | 'node', url: string, close: boolean, opts: { pod?: BenchPod; conntrack?: boolean; flush?: boolean; stableNode?: boolean } = {}): HttpRun {
   let ns: string;
   let clientIp: string;
   if (from === 'pod') {
@@ -119,7 +126,7 @@ function measureHttp(label: string, from: 'pod' | 'node', url: string, close: bo
     ns = pod.ns;
     clientIp = pod.ip;
   } else {
-    clientIp = freshNodeSource();
+    clientIp = freshNodeSource(opts.stableNode === true);
     ns = node.ns;
   }
   const cn = new Nstat(node, ns, dir);
@@ -269,8 +276,8 @@ async function main(): Promise<void> {
         const vs: number[] = [];
         let retrans = 0;
         for (let round = 1; round <= rounds; round++) {
-          const d = measureHttp(`from ${from}, ${mode}, direct, round ${round}`, from, `http://${direct}/`, close);
-          const v = measureHttp(`from ${from}, ${mode}, ClusterIP, round ${round}`, from, `http://${vip}/`, close);
+          const d = measureHttp(`from ${from}, ${mode}, direct, round ${round}`, from, `http://${direct}/`, close, { stableNode: stableNodeSource });
+          const v = measureHttp(`from ${from}, ${mode}, ClusterIP, round ${round}`, from, `http://${vip}/`, close, { stableNode: stableNodeSource });
           runs.push(httpRow(d), httpRow(v, d));
           ratios.push(v.rps / d.rps);
           ds.push(d.rps);
@@ -283,7 +290,7 @@ async function main(): Promise<void> {
       }
     }
     restoreNodeRoutes();
-    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, a fresh client address per run, direct and ClusterIP alternating, ${rounds} rounds\n`);
+    console.log(`## 2. HTTP throughput (wrk -t1 -c${connections} -d${seconds}s), our ruleset with ${fmt(sizesLoaded.at(-1) ?? 0)} Services, ${stableNodeSource ? 'a fresh pod per pod run, one stable node address for node runs' : 'a fresh client address per run'}, direct and ClusterIP alternating, ${rounds} rounds\n`);
     console.log('| client, mode | direct req/s (median) | ClusterIP req/s (median) | ClusterIP vs direct (median of rounds) | per round | ClusterIP SYN retrans (all rounds) |\n|---|---|---|---|---|---|');
     console.log(summary.join('\n') + '\n');
     console.log('<details><summary>every run</summary>\n\n' + HTTP_HEAD + '\n' + HTTP_SEP + '\n' + runs.join('\n') + '\n\n</details>\n');
