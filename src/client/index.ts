@@ -30,4 +30,4 @@ export {
   type RateLimiter,
 } from './rate-limiter.js';
 export { retryOnConflict, type RetryOptions } from './retry.js';
-export { createEventRecorder, type EventRecorder, type EventRecorderOptions, type EventType } from './events.js';
+export { createEventRecorder, referenceTo, type EventRecorder, type EventRecorderConfig, type EventType } from './event-recorder.js';

@@ -188,7 +188,7 @@ export class PodWorker {
       try {
         this.sandbox = await this.deps.sandboxes.setup(this.pod);
       } catch (e) {
-        this.deps.recorder.event(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+        this.deps.recorder.recordEvent(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
         throw e;
       }
       this.startTime ??= this.pod.status?.startTime ?? rfc3339(this.deps.now());
@@ -232,7 +232,7 @@ export class PodWorker {
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;
       st.waiting = { reason: 'CreateContainerConfigError', message: e.message };
-      this.deps.recorder.event(this.fieldRef(st), 'Warning', 'Failed', `Error: ${e.message}`);
+      this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', 'Failed', `Error: ${e.message}`);
       this.deps.requeue(10_000);
       return;
     }
@@ -242,10 +242,10 @@ export class PodWorker {
       const image = st.spec.image ?? '';
       if (st.pullFailures === 1) {
         st.waiting = { reason: 'ErrImagePull', message: resolved.message };
-        this.deps.recorder.event(this.fieldRef(st), 'Warning', 'Failed', `Failed to pull image "${image}": ${resolved.message}`);
+        this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', 'Failed', `Failed to pull image "${image}": ${resolved.message}`);
       } else {
         st.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ${resolved.message}` };
-        this.deps.recorder.event(this.fieldRef(st), 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+        this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       }
       const delay = Math.min(BACKOFF_START_MS * 2 ** (st.pullFailures - 1), BACKOFF_MAX_MS);
       st.notBefore = Date.now() + delay;
@@ -267,7 +267,7 @@ export class PodWorker {
     }
     const logDir = join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name);
     mkdirSync(logDir, { recursive: true });
-    if (!restarting || st.pullFailures > 0) this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`);
+    if (!restarting || st.pullFailures > 0) this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`);
     st.pullFailures = 0;
     const proc = await this.deps.launch({
       sandbox: sb,
@@ -282,14 +282,14 @@ export class PodWorker {
       tty: st.spec.tty || undefined,
     });
     st.containerID = `kubesvc://${randomBytes(16).toString('hex')}`;
-    this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Created', `Created container ${st.name}`);
-    this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Started', `Started container ${st.name}`);
+    this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Created', `Created container ${st.name}`);
+    this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Started', `Started container ${st.name}`);
     this.attach(st, proc, rfc3339(this.deps.now()), processStartTime(proc.pid));
     await this.persist();
     // postStart runs before this sync goes on (the kubelet's startContainer waits for it too); on
     // failure the container is killed and restarts by its policy.
     if (st.spec.lifecycle?.postStart && !(await this.hook(st, 'postStart', 2 ** 31 - 1)) && st.proc === proc) {
-      this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', 'FailedPostStartHook');
+      this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Killing', 'FailedPostStartHook');
       await this.stopContainer(st, this.pod.spec?.terminationGracePeriodSeconds ?? 30);
     }
   }
@@ -335,7 +335,7 @@ export class PodWorker {
       if (wait > 0) {
         st.notBefore = Date.now() + wait;
         st.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${wait / 1000 >= 60 ? `${wait / 60_000}m0s` : `${wait / 1000}s`} restarting failed container=${st.name} pod=${this.podRef()}` };
-        this.deps.recorder.event(this.fieldRef(st), 'Warning', 'BackOff', 'Back-off restarting failed container');
+        this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', 'BackOff', 'Back-off restarting failed container');
       }
     } else {
       st.final = true;
@@ -374,7 +374,7 @@ export class PodWorker {
     if (!h) return true;
     const msg = await runHook(h, st.spec, this.podRef(), this.sandbox?.ip || this.deps.hostIP, this.execIn(st.spec), timeoutMs);
     if (msg === undefined) return true;
-    this.deps.recorder.event(this.fieldRef(st), 'Warning', which === 'postStart' ? 'FailedPostStartHook' : 'FailedPreStopHook', msg);
+    this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', which === 'postStart' ? 'FailedPostStartHook' : 'FailedPreStopHook', msg);
     return false;
   }
 
@@ -416,7 +416,7 @@ export class PodWorker {
         } else {
           failures++;
           successes = 0;
-          this.deps.recorder.event(this.fieldRef(st), 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`);
+          this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', 'Unhealthy', `${kind} probe failed: ${r.message}`);
         }
         const keepGoing = onResult(r.ok, r.ok ? successes : failures, r.ok ? undefined : r.message);
         if (keepGoing) schedule((probe.periodSeconds ?? 10) * 1000);
@@ -432,7 +432,7 @@ export class PodWorker {
       schedule((probe.initialDelaySeconds ?? 0) * 1000);
     };
     const kill = (why: string) => {
-      this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', `Container ${st.name} ${why}, will be restarted`);
+      this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Killing', `Container ${st.name} ${why}, will be restarted`);
       void this.stopContainer(st, this.pod.spec?.terminationGracePeriodSeconds ?? 30);
     };
     const afterStarted = () => {
@@ -494,7 +494,7 @@ export class PodWorker {
   /** Stops every running container (preStop, SIGTERM, SIGKILL after `graceSeconds`); resolves when all are gone. */
   async killAll(graceSeconds: number): Promise<void> {
     const running = [...this.containers.values()].filter((st) => st.proc);
-    for (const st of running) this.deps.recorder.event(this.fieldRef(st), 'Normal', 'Killing', `Stopping container ${st.name}`);
+    for (const st of running) this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Killing', `Stopping container ${st.name}`);
     // Referenced timer: whoever waits for a pod to die keeps the process alive until it has
     // (adopted processes are followed by an unreferenced poll).
     const keepAlive = setInterval(() => {}, 1000);

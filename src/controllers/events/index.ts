@@ -1,2 +1,2 @@
-// The event recorder every controller uses (see recorder.ts for client-go's rules it follows).
-export { createEventRecorder, referenceTo, type EventRecorder, type EventRecorderConfig, type EventType } from './recorder.js';
+// Controllers record events with the client's recorder (client-go's rules; src/client/event-recorder.ts).
+export { createEventRecorder, referenceTo, type EventRecorder, type EventRecorderConfig, type EventType } from '../../client/event-recorder.js';

@@ -5,11 +5,11 @@
 // per-object token bucket (burst 25, one token per 5 minutes) so a hot loop cannot flood the store.
 // Writes happen in the background; recordEvent never blocks or throws.
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
-import type { Client } from '../../client/client.js';
-import { isAlreadyExists, isNotFound } from '../../client/errors.js';
-import { EVENTS } from '../../client/kinds.js';
-import type { ApiObject } from '../../client/objects.js';
-import { silentLogger, type Logger } from '../../util/log.js';
+import type { Client } from './client.js';
+import { isAlreadyExists, isNotFound } from './errors.js';
+import { EVENTS } from './kinds.js';
+import type { ApiObject } from './objects.js';
+import { silentLogger, type Logger } from '../util/log.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -30,7 +30,7 @@ export interface EventRecorderConfig {
 }
 
 export interface EventRecorder {
-  recordEvent(involvedObject: ApiObject, type: EventType, reason: string, message: string): void;
+  recordEvent(involvedObject: ApiObject & { fieldPath?: string }, type: EventType, reason: string, message: string): void;
   /** Resolves when every event recorded so far has been written (or given up on). */
   flush(): Promise<void>;
 }
@@ -73,7 +73,11 @@ function uniqueNanos(d: Date): bigint {
   return n;
 }
 
-export function referenceTo(obj: ApiObject): ObjectReference {
+/**
+ * The involvedObject of an event about `obj`; a `fieldPath` on it names a part of the object (the
+ * kubelet's `spec.containers{web}`), as ObjectReference.fieldPath does.
+ */
+export function referenceTo(obj: ApiObject & { fieldPath?: string }): ObjectReference {
   const m = obj.metadata ?? {};
   return {
     kind: obj.kind,
@@ -82,6 +86,7 @@ export function referenceTo(obj: ApiObject): ObjectReference {
     uid: m.uid,
     apiVersion: obj.apiVersion,
     resourceVersion: m.resourceVersion,
+    ...(obj.fieldPath ? { fieldPath: obj.fieldPath } : {}),
   };
 }
 
@@ -167,7 +172,7 @@ export function createEventRecorder(config: EventRecorderConfig): EventRecorder 
       const ref = referenceTo(obj);
       const d = now();
       const t = d.getTime();
-      const objKey = [config.component, host, ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion].join('\0');
+      const objKey = [config.component, host, ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, ref.fieldPath ?? ''].join('\0');
       if (!allow(objKey, t)) {
         log.debug('event dropped by the spam filter', { object: `${ref.namespace}/${ref.name}`, reason });
         return;

@@ -4,15 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Event, Service } from 'kubernetes-types/core/v1.js';
-import { createApiServer } from '../../apiserver/index.js';
-import type { ApiServer } from '../../apiserver/index.js';
-import { createClient, type Client } from '../../client/client.js';
-import { inProcessTransport } from '../../client/in-process.js';
-import { EVENTS, NAMESPACES, SERVICES } from '../../client/kinds.js';
-import { DEFAULT_REGISTRY_CONFIG } from '../../registry/types.js';
-import { createMemoryStore } from '../../store/memory/memory-store.js';
-import { silentLogger } from '../../util/log.js';
-import { createEventRecorder } from './recorder.js';
+import { createApiServer } from '../../src/apiserver/index.js';
+import type { ApiServer } from '../../src/apiserver/index.js';
+import { createClient, type Client } from '../../src/client/client.js';
+import { inProcessTransport } from '../../src/client/in-process.js';
+import { EVENTS, NAMESPACES, SERVICES } from '../../src/client/kinds.js';
+import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
+import { createMemoryStore } from '../../src/store/memory/memory-store.js';
+import { silentLogger } from '../../src/util/log.js';
+import { createEventRecorder } from '../../src/client/event-recorder.js';
 
 let api: ApiServer;
 let client: Client;
