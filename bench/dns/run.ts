@@ -15,6 +15,7 @@ import { createApiServer } from '../../src/apiserver/index.js';
 import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { silentLogger } from '../../src/util/log.js';
+import { loadRecords, podIP } from './load-records.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { services: { type: 'string', default: '10000' }, pods: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, 'memory-only': { type: 'boolean', default: false } } });
@@ -27,9 +28,6 @@ const Z = 'cluster.local';
 // are most of an idle Node process's memory.
 const NODE_FLAGS = (process.env.DNS_NODE_FLAGS ?? '--max-semi-space-size=2 --expose-gc').split(' ').filter(Boolean);
 
-function podIP(i: number): string {
-  return `10.244.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-}
 
 async function freePort(): Promise<number> {
   const net = await import('node:net');
@@ -113,40 +111,7 @@ async function main(): Promise<void> {
 
     // Load: 10,000 ClusterIP Services (one named port each) and a headless Service over 1,000 pods.
     const t0 = Date.now();
-    const ips: string[] = [];
-    for (let i = 0; i < SERVICES; i += 50) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(50, SERVICES - i) }, (_, k) =>
-          r.create('/services', 'bench', { apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i + k}` }, spec: { ports: [{ name: 'http', port: 80 }] } }),
-        ),
-      );
-      for (const s of batch) ips.push((s as unknown as { spec: { clusterIP: string } }).spec.clusterIP);
-    }
-    await r.create('/services', 'bench', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'big' }, spec: { clusterIP: 'None', selector: { app: 'big' }, ports: [{ name: 'http', port: 80 }] } });
-    for (let i = 0; i < PODS; i += 50) {
-      await Promise.all(
-        Array.from({ length: Math.min(50, PODS - i) }, async (_, k) => {
-          const n = i + k;
-          const pod = await r.create('/pods', 'bench', {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name: `big-${n}`, labels: { app: 'big' } },
-            spec: { nodeName: 'node-1', hostname: `big-${n}`, subdomain: 'big', containers: [{ name: 'c', image: 'busybox' }] },
-          });
-          await r.updateStatus('/pods', 'bench', `big-${n}`, { ...pod, status: { phase: 'Running', podIP: podIP(n), podIPs: [{ ip: podIP(n) }] } });
-        }),
-      );
-    }
-    for (let s = 0; s < PODS; s += 100) {
-      await r.create('discovery.k8s.io/endpointslices', 'bench', {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { name: `big-${s / 100}`, labels: { 'kubernetes.io/service-name': 'big' } },
-        addressType: 'IPv4',
-        endpoints: Array.from({ length: Math.min(100, PODS - s) }, (_, k) => ({ addresses: [podIP(s + k)], hostname: `big-${s + k}`, conditions: { ready: true } })),
-        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
-      });
-    }
+    const ips = await loadRecords(r, SERVICES, PODS);
     const loadMs = Date.now() - t0;
 
     // The same records as a zone file for NSD.
