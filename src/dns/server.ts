@@ -21,6 +21,18 @@ const MAX_TCP_PENDING = 16;
 const UDP_RECV_BUFFER = 4 << 20;
 
 export async function listen(deps: HandlerDeps, where: Listen, log: Logger): Promise<Listener> {
+  // With port 0, UDP picks the port and TCP must get the same one; another program may already hold
+  // that TCP port (the two port spaces are separate), so pick again a few times before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenOnce(deps, where, log);
+    } catch (e) {
+      if (where.port !== 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw e;
+    }
+  }
+}
+
+async function listenOnce(deps: HandlerDeps, where: Listen, log: Logger): Promise<Listener> {
   const family = net.isIPv6(where.host) ? 'udp6' : 'udp4';
   // A large receive buffer absorbs bursts (a client with hundreds of queries in flight) instead of dropping them.
   const udp = dgram.createSocket({ type: family, reuseAddr: false, recvBufferSize: UDP_RECV_BUFFER });
@@ -51,13 +63,18 @@ export async function listen(deps: HandlerDeps, where: Listen, log: Logger): Pro
     serveTcp(deps, sock, log);
   });
   tcp.maxConnections = MAX_TCP_CONNECTIONS;
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, where.host, () => {
-      tcp.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(port, where.host, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    udp.close();
+    throw e;
+  }
   tcp.on('error', (err) => log.error('tcp listener error', { err }));
   return { udp, tcp, conns, address: { host: where.host, port } };
 }
