@@ -7,16 +7,13 @@
 // namespace behind. (busybox wget's -T crashes on Debian's busybox 1.35: `timeout` is used instead.)
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { KUBESVC_MAIN, startIsolatedCluster } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const hasKubectl = existsSync('/usr/bin/kubectl');
 const hasScript = existsSync('/usr/bin/script');
 
@@ -27,29 +24,12 @@ interface Result {
 }
 
 test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --isolated', { skip: (!canRunPods || !hasKubectl || !hasScript) && 'needs root on Linux, kubectl and script', timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ksvc-exec-'));
-  const node = `ksvc-ex-${randomBytes(3).toString('hex')}`;
-  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.19.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  up.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  up.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
-  t.after(async () => {
-    if (up.exitCode === null) {
-      up.kill('SIGINT');
-      await exited;
-    }
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(`ksvc-${node}-`)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const env = { ...process.env, KUBECACHEDIR: join(dir, 'kcache') };
+  const cluster = await startIsolatedCluster(t, { prefix: 'ex', podCIDR: '10.244.19.0/24' });
+  const { dir, node, env, until } = cluster;
   /** A command inside the cluster's namespace; `input` is piped to its stdin (then closed). */
   const run = (args: string[], input?: string, wrap?: (argv: string[]) => string[]) =>
     new Promise<Result>((resolve) => {
-      const argv = [process.execPath, '--import', 'tsx', MAIN, 'exec', '--data-dir', dir, '--', ...args];
+      const argv = [process.execPath, '--import', 'tsx', KUBESVC_MAIN, 'exec', '--data-dir', dir, '--', ...args];
       const full = wrap ? wrap(argv) : argv;
       const c = spawn(full[0], full.slice(1), { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -64,22 +44,12 @@ test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --i
       });
     });
   const kubectl = (...args: string[]) => run(['kubectl', ...args]);
-  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out waiting for ${what}; kubesvc output:\n${log.slice(-4000)}`);
-  };
   const runningPod = (name: string) =>
     until(`pod ${name} Running`, async () => {
       const r = await kubectl('get', 'pod', name, '-o', 'json');
       const p = r.code === 0 ? (JSON.parse(r.out) as Pod) : undefined;
       return p?.status?.phase === 'Running' ? p : undefined;
     });
-  await until('the cluster', async () => (/kubesvc is running/.test(log) ? true : undefined));
 
   assert.equal((await kubectl('run', 'web', '--image=nginx')).code, 0);
   assert.equal((await kubectl('run', 'bb', '--image=busybox', '--env=GREETING=hi there', '--', 'sleep', '3600')).code, 0);
@@ -206,8 +176,7 @@ test('kubectl exec, attach, run -it --rm and port-forward against kubesvc up --i
     refused.stop();
   });
 
-  up.kill('SIGINT');
-  assert.equal(await exited, 0);
+  assert.equal(await cluster.stop(), 0);
   const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => l.startsWith(`ksvc-${node}-`));

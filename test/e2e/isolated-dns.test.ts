@@ -4,61 +4,19 @@
 // kube-dns / kube-proxy show up as Running mirror pods whose logs are their components' logs.
 // The DNS upstream is a dead loopback port: nothing leaves the namespace.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { startIsolatedCluster } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const hasTools = existsSync('/usr/bin/kubectl') && existsSync('/usr/bin/dig');
 
 test('kubesvc up --isolated: pods resolve Services through kube-dns (10.96.0.10), mirror pods for DNS and proxy', { skip: (!canRunPods || !hasTools) && 'needs root on Linux, kubectl and dig', timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ksvc-isodns-'));
-  const node = `ksvc-dns-${randomBytes(3).toString('hex')}`;
-  const up = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.12.0/24', '--proxy-mode', 'nftables', '--dns-upstream', '127.0.0.1:9'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  up.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  up.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
-  t.after(async () => {
-    if (up.exitCode === null) {
-      up.kill('SIGINT');
-      await exited;
-    }
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(`ksvc-${node}-`)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const exec = (...args: string[]) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', MAIN, 'exec', '--data-dir', dir, '--', ...args], { env: { ...process.env, KUBECACHEDIR: join(dir, 'kcache') }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      c.on('exit', (code) => resolve({ code, out, err }));
-    });
-  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out waiting for ${what}; kubesvc output:\n${log.slice(-4000)}`);
-  };
-  await until('the cluster', async () => (/kubesvc is running/.test(log) ? true : undefined));
+  const c = await startIsolatedCluster(t, { prefix: 'dns', podCIDR: '10.244.12.0/24', args: ['--proxy-mode', 'nftables', '--dns-upstream', '127.0.0.1:9'] });
+  const { dir, node, exec, until } = c;
   const nodeIP = '10.244.12.1';
 
   // The Node's InternalIP is the bridge gateway, not the API's loopback listen address.
@@ -131,8 +89,7 @@ test('kubesvc up --isolated: pods resolve Services through kube-dns (10.96.0.10)
     return r.out.trim() === clusterIP ? true : undefined;
   });
 
-  up.kill('SIGINT');
-  assert.equal(await exited, 0);
+  assert.equal(await c.stop(), 0);
   const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`ksvc-${node}-`));
   assert.deepEqual(left, [], 'no pod namespace outlives the cluster');
   const procs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir));

@@ -3,72 +3,23 @@
 // LoadBalancer Service gets an EXTERNAL-IP from the pool that carries traffic to its pods inside.
 // Nothing leaves the namespace: the relay is a unix socket, the curl runs inside.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runCommand, startIsolatedCluster } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const hasTools = existsSync('/usr/bin/kubectl') && existsSync('/usr/bin/curl');
 
-interface Ran {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
 test('kubesvc up --isolated: kubectl on the host reaches the API inside; a LoadBalancer IP carries traffic', { skip: (!canRunPods || !hasTools) && 'needs root on Linux, kubectl and curl', timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ksvc-isohost-'));
-  const node = `ksvc-host-${randomBytes(3).toString('hex')}`;
-  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--listen', '127.0.0.1:0', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.21.0/24', '--dns-upstream', '127.0.0.1:9'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  up.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  up.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
-  t.after(async () => {
-    if (up.exitCode === null) {
-      up.kill('SIGINT');
-      await exited;
-    }
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(`ksvc-${node}-`)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out waiting for ${what}; kubesvc output:\n${log.slice(-4000)}`);
-  };
-  await until('the cluster', async () => (/kubesvc is running/.test(log) ? true : undefined));
-  assert.match(log, /kubectl on this host reaches its API server/);
+  const c = await startIsolatedCluster(t, { prefix: 'host', podCIDR: '10.244.21.0/24', args: ['--listen', '127.0.0.1:0', '--dns-upstream', '127.0.0.1:9'] });
+  const { dir, node, until } = c;
+  assert.match(c.log(), /kubectl on this host reaches its API server/);
 
   // The host's own kubectl, no kubesvc exec: the Node exists only inside the namespace.
   const env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'kcache') };
-  const kubectl = (...args: string[]) => run('kubectl', args, env);
+  const kubectl = (...args: string[]) => runCommand('kubectl', args, env);
   const ip = await kubectl('get', 'node', node, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}');
   assert.equal(ip.code, 0, ip.err);
   assert.equal(ip.out, '10.244.21.1');
@@ -83,7 +34,7 @@ test('kubesvc up --isolated: kubectl on the host reaches the API inside; a LoadB
   });
   // Inside the namespace, the LoadBalancer address carries HTTP to the pods (from the node).
   const page = await until('the page through the LoadBalancer IP', async () => {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'exec', '--data-dir', dir, '--', 'curl', '-s', '--max-time', '3', `http://${lbIP}/`], env);
+    const r = await c.exec('curl', '-s', '--max-time', '3', `http://${lbIP}/`);
     return r.code === 0 && r.out ? r.out : undefined;
   }, 30_000);
   assert.match(page, /Welcome to nginx!/);
@@ -105,8 +56,7 @@ test('kubesvc up --isolated: kubectl on the host reaches the API inside; a LoadB
   // A clean stop closes the host side too.
   const port = apiPort;
   assert.ok(port > 0);
-  up.kill('SIGINT');
-  assert.equal(await exited, 0, log.slice(-2000));
+  assert.equal(await c.stop(), 0, c.log().slice(-2000));
   assert.equal(existsSync(join(dir, 'api.sock')), false, 'the socket is removed');
   const refused = await new Promise<string>((resolve) => {
     const s = connect(port, '127.0.0.1');

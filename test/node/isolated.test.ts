@@ -3,59 +3,20 @@
 // probe sits in the Service's notReadyAddresses, logs come through, and stopping the cluster leaves
 // no namespace or process behind.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { startIsolatedCluster } from '../helpers/isolated.js';
 import { canRunPods } from './node-netns.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const hasKubectl = existsSync('/usr/bin/kubectl');
 
 test('kubesvc up --isolated + kubesvc exec: pods, probes, endpoints, logs, clean stop', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ksvc-iso-'));
-  const node = `ksvc-e2e-${randomBytes(3).toString('hex')}`;
-  const up = spawn(process.execPath, ['--import', 'tsx', MAIN, 'up', '--isolated', '--store', 'memory', '--data-dir', dir, '--node-name', node, '--pod-cidr', '10.244.9.0/24'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  up.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  up.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((r) => up.on('exit', (code) => r(code)));
-  t.after(async () => {
-    if (up.exitCode === null) {
-      up.kill('SIGINT');
-      await exited;
-    }
-    // Anything left (a failure halfway): remove it, and fail loudly below if the clean stop did not.
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(`ksvc-${node}-`)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const exec = (...args: string[]) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', MAIN, 'exec', '--data-dir', dir, '--', ...args], { env: { ...process.env, KUBECACHEDIR: join(dir, 'kcache') }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      c.on('exit', (code) => resolve({ code, out, err }));
-    });
-  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out waiting for ${what}; kubesvc output:\n${log.slice(-4000)}`);
-  };
-  await until('the cluster', async () => (/kubesvc is running/.test(log) ? true : undefined));
-  assert.match(log, /kubesvc exec --data-dir/);
+  const c = await startIsolatedCluster(t, { prefix: 'e2e', podCIDR: '10.244.9.0/24' });
+  const { dir, node, exec, until } = c;
+  assert.match(c.log(), /kubesvc exec --data-dir/);
 
   assert.equal((await exec('kubectl', 'create', 'deployment', 'web', '--image=nginx', '--replicas=3')).code, 0);
   const pods = await until('3 Ready web pods', async () => {
@@ -110,8 +71,7 @@ test('kubesvc up --isolated + kubesvc exec: pods, probes, endpoints, logs, clean
     .filter((ns) => ns.startsWith(`ksvc-${node}-`))
     .flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean));
   assert.ok(podPids.length >= 4, `pod processes found: ${podPids.join(' ')}`);
-  up.kill('SIGINT');
-  assert.equal(await exited, 0);
+  assert.equal(await c.stop(), 0);
   assert.deepEqual(podPids.filter((pid) => existsSync(`/proc/${pid}`)), [], 'no pod process outlives the cluster');
   const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`ksvc-${node}-`));
   assert.deepEqual(left, [], 'no pod namespace outlives the cluster');
