@@ -12,6 +12,7 @@ import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { silentLogger } from '../../src/util/log.js';
 import { ZoneIndex } from '../../src/dns/zone-index.js';
 import { slimPod, slimService, slimSlice } from '../../src/dns/slim.js';
+import { loadRecords } from './load-records.js';
 
 const { values } = parseArgs({ options: { services: { type: 'string', default: '10000' }, pods: { type: 'string', default: '1000' } } });
 const N = Number(values.services);
@@ -23,7 +24,6 @@ const heap = () => {
   gc();
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
-const podIP = (i: number) => `10.244.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 
 const store = createMemoryStore();
 const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG, skipBootstrap: true });
@@ -31,29 +31,7 @@ await api.ready;
 await api.listen('127.0.0.1', 0);
 const r = api.registry;
 for (const name of ['default', 'bench']) await r.create('/namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-for (let i = 0; i < N; i += 100) {
-  await Promise.all(Array.from({ length: Math.min(100, N - i) }, (_, k) => r.create('/services', 'bench', { apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i + k}` }, spec: { ports: [{ name: 'http', port: 80 }] } })));
-}
-await r.create('/services', 'bench', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'big' }, spec: { clusterIP: 'None', selector: { app: 'big' }, ports: [{ name: 'http', port: 80 }] } });
-for (let i = 0; i < P; i += 100) {
-  await Promise.all(
-    Array.from({ length: Math.min(100, P - i) }, async (_, k) => {
-      const n = i + k;
-      const pod = await r.create('/pods', 'bench', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `big-${n}`, labels: { app: 'big' } }, spec: { nodeName: 'node-1', hostname: `big-${n}`, subdomain: 'big', containers: [{ name: 'c', image: 'busybox' }] } });
-      await r.updateStatus('/pods', 'bench', `big-${n}`, { ...pod, status: { phase: 'Running', podIP: podIP(n), podIPs: [{ ip: podIP(n) }] } });
-    }),
-  );
-}
-for (let s = 0; s < P; s += 100) {
-  await r.create('discovery.k8s.io/endpointslices', 'bench', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `big-${s / 100}`, labels: { 'kubernetes.io/service-name': 'big' } },
-    addressType: 'IPv4',
-    endpoints: Array.from({ length: Math.min(100, P - s) }, (_, k) => ({ addresses: [podIP(s + k)], hostname: `big-${s + k}`, conditions: { ready: true } })),
-    ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
-  });
-}
+await loadRecords(r, N, P);
 const client = createClient(httpTransport({ server: `http://127.0.0.1:${api.port()}` }));
 const base = heap();
 const services = (await client.resource(SERVICES).listAll()).items;
