@@ -220,6 +220,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
           const deadline = Date.now() + timeoutMs;
           while (!re.test(done.out())) {
             if (c.exitCode !== null || c.signalCode !== null) {
+              // 'exit' can come before the last stdout chunk is read: wait for 'close', look again.
+              await done;
+              if (re.test(done.out())) break;
               throw new Error(`kubectl ${args.join(' ')} exited before printing ${re}:\n${done.out()}${done.err()}`);
             }
             if (Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')} did not print ${re} within ${timeoutMs} ms:\n${done.out()}${done.err()}`);
