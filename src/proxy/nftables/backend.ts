@@ -3,7 +3,7 @@
 import type { Backend, SyncStats } from '../backend.js';
 import type { Exec } from '../exec.js';
 import type { Ruleset } from './ir.js';
-import { generateRuleset, type GeneratedRuleset } from './ruleset.js';
+import { generateRuleset, lbChainTotals, type GeneratedRuleset } from './ruleset.js';
 import { deleteScript, fullScript, incrementalScript, refreshScript } from './transaction.js';
 
 export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Backend {
@@ -32,8 +32,9 @@ export function nftablesBackend(exec: Exec, nftCommand: readonly string[]): Back
       }
       applied = rs;
       // Kept up to date by the generator: walking 10,000 fragments here would cost what we saved.
-      const chains = rs.shared.chains.length + rs.fragmentTotals.chains;
-      let rules = rs.fragmentTotals.rules;
+      const lb = lbChainTotals(rs);
+      const chains = rs.shared.chains.length + rs.fragmentTotals.chains + lb.chains;
+      let rules = rs.fragmentTotals.rules + lb.rules;
       for (const c of rs.shared.chains) rules += c.rules.length;
       const elements = rs.fragmentTotals.elements + rs.clusterIPs.size;
       return { kind, chains, rules, elements };

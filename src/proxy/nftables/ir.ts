@@ -16,6 +16,9 @@ export type L4 = 'tcp' | 'udp' | 'sctp';
 /** Keys a verdict map or a set is looked up with. */
 export type LookupKey = 'daddr.proto.dport' | 'proto.dport' | 'saddr' | 'daddr' | 'saddr.daddr';
 
+/** Keys of the endpoint maps: the Service's address and port, then the endpoint's index. */
+export type EndpointKey = 'daddr.proto.dport.numgen' | 'proto.dport.numgen';
+
 export type Match =
   /** ip saddr/daddr [!=] <addr | cidr | { list }> */
   | { readonly m: 'ip'; readonly field: 'saddr' | 'daddr'; readonly neg?: boolean; readonly values: readonly string[] }
@@ -39,6 +42,12 @@ export type Stmt =
   | { readonly s: 'vmap'; readonly key: LookupKey; readonly map: string }
   | { readonly s: 'jump' | 'goto'; readonly chain: string }
   | { readonly s: 'dnat'; readonly ip: string; readonly port: number }
+  /**
+   * dnat ip addr . port to <key> . numgen random mod N map @map — one rule serves every Service
+   * with N endpoints: the map says, per Service address and drawn index, which endpoint. Needs an
+   * l4proto match before it (the port mapping is per transport protocol).
+   */
+  | { readonly s: 'dnat-map'; readonly key: EndpointKey; readonly mod: number; readonly map: string }
   | { readonly s: 'masquerade'; readonly fullyRandom?: boolean }
   | { readonly s: 'set-masq-mark' }
   | { readonly s: 'clear-masq-mark' }
@@ -66,14 +75,21 @@ export interface Element {
   /** Key parts, e.g. ["10.96.0.10", "udp", "53"]. */
   readonly key: readonly string[];
   readonly verdict?: ElementVerdict;
+  /** A data map's value parts, e.g. ["10.244.0.5", "8080"] (endpoint address . port). */
+  readonly data?: readonly string[];
   readonly comment?: string;
 }
 
 export interface NamedSet {
   readonly name: string;
-  /** A verdict map when true (elements carry verdicts), a plain set otherwise. */
+  /** A map when true (elements carry verdicts, or `data`), a plain set otherwise. */
   readonly map: boolean;
+  /** The key's nft type, or with `typeof`, the expressions whose types it takes. */
   readonly type: string;
+  /** Declared by expressions (`typeof`): needed for a numgen part, which has no type name. */
+  readonly typeof?: boolean;
+  /** A data map's value type (expressions when `typeof`); a map without it is a verdict map. */
+  readonly data?: string;
   /** Prefixes allowed as elements (the service CIDR set). */
   readonly interval?: boolean;
   /** A dynamic set that rules fill, with per-element timeout (session affinity). */
@@ -109,6 +125,11 @@ function lookupExpr(key: LookupKey): string {
   }
 }
 
+function endpointKeyExpr(key: EndpointKey, mod: number): string {
+  const svc = key === 'daddr.proto.dport.numgen' ? 'ip daddr . meta l4proto . th dport' : 'meta l4proto . th dport';
+  return `${svc} . numgen random mod ${mod}`;
+}
+
 export function renderMatch(x: Match): string {
   switch (x.m) {
     case 'ip':
@@ -139,6 +160,8 @@ export function renderStmt(x: Stmt): string {
       return `${x.s} ${x.chain}`;
     case 'dnat':
       return `dnat to ${x.ip}:${x.port}`;
+    case 'dnat-map':
+      return `dnat ip addr . port to ${endpointKeyExpr(x.key, x.mod)} map @${x.map}`;
     case 'masquerade':
       return x.fullyRandom ? 'masquerade fully-random' : 'masquerade';
     case 'set-masq-mark':
@@ -170,11 +193,13 @@ export function renderElement(e: Element): string {
   let s = e.key.join(' . ');
   if (e.comment) s += ` comment ${quote(e.comment)}`;
   if (e.verdict) s += e.verdict.v === 'drop' ? ' : drop' : ` : goto ${e.verdict.chain}`;
+  if (e.data) s += ` : ${e.data.join(' . ')}`;
   return s;
 }
 
 export function renderSetSpec(s: NamedSet): string {
-  const parts = [`type ${s.type}${s.map ? ' : verdict' : ''} ;`];
+  const value = s.map ? ` : ${s.data ?? 'verdict'}` : '';
+  const parts = [`${s.typeof ? 'typeof' : 'type'} ${s.type}${value} ;`];
   const flags = [...(s.interval ? ['interval'] : []), ...(s.timeoutSeconds !== undefined ? ['dynamic', 'timeout'] : [])];
   if (flags.length) parts.push(`flags ${flags.join(',')} ;`);
   if (s.timeoutSeconds !== undefined) parts.push(`timeout ${s.timeoutSeconds}s ;`);

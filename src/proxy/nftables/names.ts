@@ -45,9 +45,33 @@ export const HAIRPIN = 'hairpin-endpoints';
 export const HAIRPIN_KEY_TYPE = 'ipv4_addr . ipv4_addr';
 /** The addresses NodePorts answer on, when restricted (nodePortAddresses). */
 export const NODEPORT_IPS = 'nodeport-ips';
+/**
+ * daddr . proto . port . endpoint index → endpoint ip . port, for Services on the shared
+ * load-balancing chains (ClusterIPs, external IPs, LB IPs).
+ */
+export const ENDPOINTS = 'endpoints';
+/** proto . nodePort . endpoint index → endpoint ip . port (NodePorts on the shared chains). */
+export const NODEPORT_ENDPOINTS = 'nodeport-endpoints';
+// `typeof`, because a numgen part has no type name (`mark` is refused there); the modulus in the
+// declaration does not matter, one map serves every endpoint count.
+export const ENDPOINTS_KEY_TYPEOF = 'ip daddr . meta l4proto . th dport . numgen random mod 1';
+export const NODEPORT_ENDPOINTS_KEY_TYPEOF = 'meta l4proto . th dport . numgen random mod 1';
+export const ENDPOINT_DATA_TYPEOF = 'ip daddr . th dport';
 
 export const SERVICE_KEY_TYPE = 'ipv4_addr . inet_proto . inet_service';
 export const NODEPORT_KEY_TYPE = 'inet_proto . inet_service';
+
+/**
+ * Shared load-balancing chains, one per entry kind and endpoint count N (created while some
+ * Service port uses them): `lb-N` for ClusterIPs (masquerade-mark sources outside the pod CIDR),
+ * `ext-lb-N` for external and LB IPs (always mark), `nodeport-lb-N` for NodePorts (always mark);
+ * each then picks endpoint `numgen random mod N` from the endpoint maps. Per-Service suffixes hold
+ * at least two dashes, so these names never clash with `ext-<suffix>`.
+ */
+export type LbKind = 'cluster' | 'external' | 'nodeport';
+export function lbChain(kind: LbKind, n: number): string {
+  return `${kind === 'cluster' ? '' : kind === 'external' ? 'ext-' : 'nodeport-'}lb-${n}`;
+}
 
 /** The readable per-Service-port suffix, "<ns>-<name>-<port name or number>". */
 export function baseSuffix(namespace: string, name: string, portName: string, port: number): string {

@@ -45,7 +45,8 @@ test('ClusterIP from a pod spreads over every ready endpoint, without masquerade
   const r = new Tracer(rs, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.20', 80), 'remote');
   assert.equal(r.masquerade, false);
   assert.equal(r.delivered, 'forward');
-  assert.ok(r.chains.includes('svc-default-web-http'), r.chains.join(' '));
+  // A plain Service: the shared chain for 3 endpoints, not a chain of its own.
+  assert.ok(r.chains.includes('lb-3'), r.chains.join(' '));
 });
 
 test('ClusterIP from the node itself is masqueraded (the source is not a pod address)', () => {
@@ -147,6 +148,84 @@ test('serving+terminating endpoints are used only when none is ready', () => {
   ];
   const r = new Tracer(generateRuleset(state, FACTS), { localAddresses: [NODE_IP], choose: (n) => n - 1 }).trace(tcp('10.96.0.70', 80), 'remote');
   assert.equal(r.daddr, '10.244.0.14');
+});
+
+// ---- shared load-balancing chains (plain Services) ----------------------------------------------
+
+/** The cluster with extra Services on the shared chains: a UDP one and a NodePort one with 2 endpoints. */
+function withShared() {
+  const t = new ChangeTracker(() => 0);
+  const { services, slices } = cluster();
+  for (const s of services) t.serviceChanged(`default/${s.metadata!.name}`, s);
+  for (const s of slices) t.sliceChanged(s, false);
+  t.sliceChanged(slice('dns', [{ name: 'dns', port: 5353, protocol: 'UDP' }, { name: 'dns-tcp', port: 5353 }], [{ ip: '10.244.0.30' }, { ip: '10.244.1.31' }]), false);
+  t.serviceChanged(
+    'default/pub',
+    svc('pub', { type: 'NodePort', clusterIP: '10.96.0.80', clusterIPs: ['10.96.0.80'], externalIPs: ['192.0.2.80'], ports: [{ port: 80, nodePort: 30090, protocol: 'TCP' }] }),
+  );
+  t.sliceChanged(slice('pub', [{ port: 9090 }], [{ ip: '10.244.0.20' }, { ip: '10.244.1.21' }]), false);
+  return generateRuleset(t.checkout().state, FACTS);
+}
+
+test('shared chains: plain Services have no chain of their own, only map elements naming them', () => {
+  const r = withShared();
+  const own = [...r.chains.keys()].filter((c) => /-default-(web|dns|pub|lb|draining)-/.test(c));
+  assert.deepEqual(own, ['fw-default-lb-443'], 'only the source-range firewall stays per Service');
+  for (const c of ['lb-1', 'lb-2', 'lb-3', 'ext-lb-1', 'ext-lb-2', 'nodeport-lb-1', 'nodeport-lb-2']) assert.ok(r.chains.has(c), c);
+  const eps = r.sets.get('endpoints')!.elements.filter((e) => e.comment === 'default/pub');
+  assert.deepEqual(
+    eps.map((e) => `${e.key.join(' . ')} : ${e.data!.join(' . ')}`),
+    ['10.96.0.80 . tcp . 80 . 0 : 10.244.0.20 . 9090', '10.96.0.80 . tcp . 80 . 1 : 10.244.1.21 . 9090', '192.0.2.80 . tcp . 80 . 0 : 10.244.0.20 . 9090', '192.0.2.80 . tcp . 80 . 1 : 10.244.1.21 . 9090'],
+  );
+});
+
+test('shared chains: each numgen draw reaches its endpoint — ClusterIP (TCP and UDP), external IP, NodePort', () => {
+  const r = withShared();
+  const reach = (p: Packet, origin: 'remote' | 'local', n: number) =>
+    Array.from({ length: n }, (_, i) => new Tracer(r, { localAddresses: [NODE_IP], choose: () => i }).trace(p, origin)).map((x) => `${x.daddr}:${x.dport}`);
+  assert.deepEqual(reach(tcp('10.96.0.80', 80), 'remote', 2), ['10.244.0.20:9090', '10.244.1.21:9090']);
+  assert.deepEqual(reach({ saddr: '10.244.0.99', daddr: '10.96.0.10', proto: 'udp', dport: 53 }, 'remote', 2), ['10.244.0.30:5353', '10.244.1.31:5353']);
+  assert.deepEqual(reach(tcp('10.96.0.10', 53), 'remote', 2), ['10.244.0.30:5353', '10.244.1.31:5353']);
+  assert.deepEqual(reach(tcp('192.0.2.80', 80, REMOTE_CLIENT), 'remote', 2), ['10.244.0.20:9090', '10.244.1.21:9090']);
+  assert.deepEqual(reach(tcp(NODE_IP, 30090, REMOTE_CLIENT), 'remote', 2), ['10.244.0.20:9090', '10.244.1.21:9090']);
+  assert.deepEqual(reach(tcp(NODE_IP, 30090, NODE_IP), 'local', 2), ['10.244.0.20:9090', '10.244.1.21:9090']);
+  // A port the Service does not have is not DNATed by another Service's elements.
+  assert.equal(new Tracer(r, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.80', 81), 'remote').verdict, 'reject');
+});
+
+test('shared chains keep the masquerade rules: off-pod-CIDR sources and every external entry, not pods on a ClusterIP', () => {
+  const r = withShared();
+  const t = new Tracer(r, { localAddresses: [NODE_IP] });
+  const pod = t.trace(tcp('10.96.0.80', 80), 'remote');
+  assert.deepEqual([pod.dnat, pod.masquerade, pod.chains.includes('lb-2')], [true, false, true]);
+  const node = t.trace(tcp('10.96.0.80', 80, NODE_IP), 'local');
+  assert.deepEqual([node.dnat, node.masquerade], [true, true]);
+  const outside = t.trace(tcp('10.96.0.80', 80, REMOTE_CLIENT), 'remote');
+  assert.deepEqual([outside.dnat, outside.masquerade], [true, true]);
+  for (const [p, chain] of [
+    [tcp('192.0.2.80', 80, '10.244.0.99'), 'ext-lb-2'],
+    [tcp(NODE_IP, 30090, '10.244.0.99'), 'nodeport-lb-2'],
+  ] as const) {
+    const x = t.trace(p, 'remote');
+    assert.deepEqual([x.dnat, x.masquerade, x.chains.includes(chain)], [true, true, true], `${p.daddr}:${p.dport}`);
+  }
+  // Hairpin: the endpoint itself through the ClusterIP.
+  const hp = new Tracer(r, { localAddresses: [NODE_IP], choose: () => 0 }).trace(tcp('10.96.0.80', 80, '10.244.0.20'), 'remote');
+  assert.deepEqual([hp.daddr, hp.masquerade], ['10.244.0.20', true]);
+});
+
+test('shared chains: a Service whose endpoints all went is rejected (no dispatch element), and lb-N chains follow the counts', () => {
+  const t = new ChangeTracker(() => 0);
+  const { services, slices } = cluster();
+  for (const s of services) t.serviceChanged(`default/${s.metadata!.name}`, s);
+  for (const s of slices) t.sliceChanged(s, false);
+  const a = generateRuleset(t.checkout().state, FACTS);
+  t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], []), false);
+  const b = generateRuleset(t.checkout().state, FACTS, a);
+  assert.ok(!b.chains.has('lb-3'), 'nobody uses lb-3 any more');
+  assert.ok(!b.sets.get('service-ips')!.elements.some((e) => e.key[0] === '10.96.0.20'));
+  const x = new Tracer(b, { localAddresses: [NODE_IP] }).trace(tcp('10.96.0.20', 80), 'remote');
+  assert.deepEqual([x.verdict, x.reject, x.dnat], ['reject', 'tcp-reset', false]);
 });
 
 test('headless and ExternalName Services get no rules', () => {

@@ -176,6 +176,8 @@ function dispatchRules(suffix: string, eps: readonly EndpointInfo[], affinity: b
 interface Maps {
   serviceIPs: Element[];
   nodePorts: Element[];
+  endpoints: Element[];
+  nodePortEndpoints: Element[];
   noEndpointServices: Element[];
   noEndpointNodePorts: Element[];
   firewallIPs: Element[];
@@ -191,25 +193,129 @@ export interface Fragment {
   readonly clusterIPs: readonly string[];
   /** Endpoint IPs (for the shared hairpin set). */
   readonly endpointIPs: readonly string[];
+  /** Shared load-balancing chains (`lb-N`...) this port's map elements point at. */
+  readonly lbChains: readonly string[];
 }
 
 export function buildFragment(st: ServicePortState, suffix: string, facts: NodeFacts): Fragment {
   const chains: Chain[] = [];
   const sets: NamedSet[] = [];
-  const maps: Maps = { serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], firewallIPs: [], clusterIPs: new Set() };
-  addPort(st, suffix, facts, chains, sets, maps);
+  const maps: Maps = {
+    serviceIPs: [],
+    nodePorts: [],
+    endpoints: [],
+    nodePortEndpoints: [],
+    noEndpointServices: [],
+    noEndpointNodePorts: [],
+    firewallIPs: [],
+    clusterIPs: new Set(),
+  };
+  const lbChains = sharesChains(st.svc) ? addSharedPort(st, suffix, chains, maps) : (addPort(st, suffix, facts, chains, sets, maps), []);
   const elements = new Map<string, Element[]>();
   const put = (name: string, els: Element[]) => {
     if (els.length) elements.set(name, els);
   };
   put(N.SERVICE_IPS, maps.serviceIPs);
   put(N.SERVICE_NODEPORTS, maps.nodePorts);
+  put(N.ENDPOINTS, maps.endpoints);
+  put(N.NODEPORT_ENDPOINTS, maps.nodePortEndpoints);
   put(N.NO_ENDPOINT_SERVICES, maps.noEndpointServices);
   put(N.NO_ENDPOINT_NODEPORTS, maps.noEndpointNodePorts);
   put(N.FIREWALL_IPS, maps.firewallIPs);
   const endpointIPs = new Set<string>();
   for (const e of st.endpoints) endpointIPs.add(e.ip);
-  return { chains, sets, elements, clusterIPs: [...maps.clusterIPs], endpointIPs: [...endpointIPs] };
+  return { chains, sets, elements, clusterIPs: [...maps.clusterIPs], endpointIPs: [...endpointIPs], lbChains };
+}
+
+/**
+ * Can this port use the shared `lb-N` chains? Session affinity needs its per-endpoint sets and
+ * rules, and Local traffic policies a second endpoint list with their own entry logic: those keep
+ * per-Service chains. Everything else is load balancing over all usable endpoints, which one map
+ * lookup per endpoint count expresses.
+ */
+export function sharesChains(svc: ServicePortState['svc']): boolean {
+  return svc.affinityTimeoutSeconds === undefined && !svc.internalTrafficLocal && !svc.externalTrafficLocal;
+}
+
+/** The shared chain `name` (see N.lbChain): masquerade mark as its entry kind needs, then the dnat. */
+export function lbChainFor(name: string, facts: NodeFacts): Chain {
+  const m = /^(ext-|nodeport-)?lb-(\d+)$/.exec(name);
+  if (!m) throw new Error(`not a shared load-balancing chain: ${name}`);
+  const mod = Number(m[2]);
+  const cluster = m[1] === undefined;
+  const mark: Rule[] = cluster
+    ? facts.podCIDR
+      ? [rule([{ m: 'ip', field: 'saddr', neg: true, values: [facts.podCIDR] }], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }])]
+      : []
+    : [rule([], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }])];
+  const key = m[1] === 'nodeport-' ? 'proto.dport.numgen' : 'daddr.proto.dport.numgen';
+  const map = m[1] === 'nodeport-' ? N.NODEPORT_ENDPOINTS : N.ENDPOINTS;
+  // One rule per protocol: the port half of the dnat needs the transport protocol known.
+  const dnat = (['tcp', 'udp', 'sctp'] as const).map((p) => rule([{ m: 'l4proto', proto: p }], [{ s: 'dnat-map', key, mod, map }]));
+  return { name, rules: [...mark, ...dnat] };
+}
+
+/**
+ * A port on the shared chains: only map elements. Its addresses go to `lb-N` / `ext-lb-N` /
+ * `nodeport-lb-N` for its N usable endpoints, and the endpoint maps say which endpoint index i
+ * is. An endpoint change is then a few element updates, and nft's cache (which it loads before
+ * any write) holds a few dozen chains instead of one per Service port. No usable endpoint: no
+ * dispatch element at all, the filter hooks reject as for every Service.
+ */
+function addSharedPort(st: ServicePortState, suffix: string, chains: Chain[], maps: Maps): string[] {
+  const { svc } = st;
+  const p = proto(svc.protocol);
+  const port = String(svc.port);
+  const comment = `${svc.namespace}/${svc.name}${svc.portName ? ':' + svc.portName : ''}`;
+  const all = usableEndpoints(st.endpoints);
+  const n = all.length;
+  const used: string[] = [];
+  const dispatch = (kind: N.LbKind): ElementVerdict => {
+    const chain = N.lbChain(kind, n);
+    if (!used.includes(chain)) used.push(chain);
+    return { v: 'goto', chain };
+  };
+  const endpointsAt = (key: readonly string[], into: Element[]) => {
+    all.forEach((e, i) => into.push({ key: [...key, String(i)], data: [e.ip, String(e.port)], comment }));
+  };
+  const reject: ElementVerdict = { v: 'goto', chain: N.REJECT_CHAIN };
+  for (const ip of svc.clusterIPs) {
+    maps.clusterIPs.add(ip);
+    if (n === 0) {
+      maps.noEndpointServices.push({ key: [ip, p, port], verdict: reject, comment });
+      continue;
+    }
+    maps.serviceIPs.push({ key: [ip, p, port], verdict: dispatch('cluster'), comment });
+    endpointsAt([ip, p, port], maps.endpoints);
+  }
+  if (!hasExternal(svc)) return used;
+  for (const ip of [...svc.externalIPs, ...svc.loadBalancerIPs]) {
+    if (n === 0) {
+      maps.noEndpointServices.push({ key: [ip, p, port], verdict: reject, comment });
+      continue;
+    }
+    maps.serviceIPs.push({ key: [ip, p, port], verdict: dispatch('external'), comment });
+    endpointsAt([ip, p, port], maps.endpoints);
+  }
+  if (svc.nodePort !== undefined) {
+    const np = String(svc.nodePort);
+    if (n === 0) maps.noEndpointNodePorts.push({ key: [p, np], verdict: reject, comment });
+    else {
+      maps.nodePorts.push({ key: [p, np], verdict: dispatch('nodeport'), comment });
+      endpointsAt([p, np], maps.nodePortEndpoints);
+    }
+  }
+  addFirewall(st, suffix, p, port, comment, chains, maps);
+  return used;
+}
+
+/** loadBalancerSourceRanges: a per-Service chain reached from the filter hook, whatever the dispatch. */
+function addFirewall(st: ServicePortState, suffix: string, p: L4, port: string, comment: string, chains: Chain[], maps: Maps): void {
+  const { svc } = st;
+  if (svc.sourceRanges.length === 0 || svc.loadBalancerIPs.length === 0) return;
+  const fw = N.fwChain(suffix);
+  chains.push({ name: fw, rules: [rule([{ m: 'ip', field: 'saddr', neg: true, values: svc.sourceRanges }], [{ s: 'drop' }], comment)] });
+  for (const ip of svc.loadBalancerIPs) maps.firewallIPs.push({ key: [ip, p, port], verdict: { v: 'goto', chain: fw }, comment });
 }
 
 function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains: Chain[], sets: NamedSet[], maps: Maps): void {
@@ -296,11 +402,21 @@ function addPort(st: ServicePortState, suffix: string, facts: NodeFacts, chains:
     maps.nodePorts.push({ key: [p, String(svc.nodePort)], verdict: { v: 'goto', chain: extName }, comment });
     if (externalNone) maps.noEndpointNodePorts.push({ key: [p, String(svc.nodePort)], verdict: externalNone, comment });
   }
-  if (svc.sourceRanges.length > 0 && svc.loadBalancerIPs.length > 0) {
-    const fw = N.fwChain(suffix);
-    chains.push({ name: fw, rules: [rule([{ m: 'ip', field: 'saddr', neg: true, values: svc.sourceRanges }], [{ s: 'drop' }], comment)] });
-    for (const ip of svc.loadBalancerIPs) maps.firewallIPs.push({ key: [ip, p, port], verdict: { v: 'goto', chain: fw }, comment });
-  }
+  addFirewall(st, suffix, p, port, comment, chains, maps);
+}
+
+/** lb-1, lb-2, …, then ext-lb-N, then nodeport-lb-N (numeric order, for a readable listing). */
+function byLbChain(a: string, b: string): number {
+  const rank = (s: string) => (s.startsWith('ext-') ? 1 : s.startsWith('nodeport-') ? 2 : 0);
+  const num = (s: string) => Number(s.slice(s.lastIndexOf('-') + 1));
+  return rank(a) - rank(b) || num(a) - num(b);
+}
+
+/** Rules in the shared lb chains in use (few chains: counted on demand). */
+export function lbChainTotals(rs: GeneratedRuleset): { chains: number; rules: number } {
+  let rules = 0;
+  for (const name of rs.lbChains.keys()) rules += lbChainFor(name, rs.facts).rules.length;
+  return { chains: rs.lbChains.size, rules };
 }
 
 const byKey = (a: Element, b: Element): number => (a.key.join(' ') < b.key.join(' ') ? -1 : a.key.join(' ') > b.key.join(' ') ? 1 : 0);
@@ -325,10 +441,14 @@ export interface Changes {
   readonly clusterIPsRemoved: readonly string[];
   readonly endpointIPsAdded: readonly string[];
   readonly endpointIPsRemoved: readonly string[];
+  /** Shared `lb-N` chains that came into use / went out of use. */
+  readonly lbChainsAdded: readonly string[];
+  readonly lbChainsRemoved: readonly string[];
 }
 
 /** A generated ruleset that remembers its parts, so the next sync can reuse and diff them cheaply. */
 export interface GeneratedRuleset extends Ruleset {
+  readonly facts: NodeFacts;
   readonly factsKey: string;
   readonly shared: { readonly chains: readonly Chain[]; readonly sets: readonly NamedSet[] };
   // Layered maps (derived, never copied, from the previous generation's); do not modify.
@@ -342,6 +462,8 @@ export interface GeneratedRuleset extends Ruleset {
   readonly clusterIPs: LayeredMap<string, number>;
   /** Endpoint IP → how many ports list it (the hairpin set holds ip . ip for each). */
   readonly endpointIPs: LayeredMap<string, number>;
+  /** Shared load-balancing chain → how many ports use it; a chain exists while its count is > 0. */
+  readonly lbChains: LayeredMap<string, number>;
   /** Chains, rules and map elements of all fragments together (kept up to date incrementally). */
   readonly fragmentTotals: Totals;
   /** Set when generated incrementally from `changes.from`. */
@@ -351,6 +473,8 @@ export interface GeneratedRuleset extends Ruleset {
 const VERDICT_MAPS: readonly [string, string][] = [
   [N.SERVICE_IPS, N.SERVICE_KEY_TYPE],
   [N.SERVICE_NODEPORTS, N.NODEPORT_KEY_TYPE],
+  [N.ENDPOINTS, N.ENDPOINTS_KEY_TYPEOF],
+  [N.NODEPORT_ENDPOINTS, N.NODEPORT_ENDPOINTS_KEY_TYPEOF],
   [N.NO_ENDPOINT_SERVICES, N.SERVICE_KEY_TYPE],
   [N.NO_ENDPOINT_NODEPORTS, N.NODEPORT_KEY_TYPE],
   [N.FIREWALL_IPS, N.SERVICE_KEY_TYPE],
@@ -386,7 +510,11 @@ function count(m: LayeredMap<string, number>, k: string, d: number): void {
 }
 
 function sharedPart(facts: NodeFacts): GeneratedRuleset['shared'] {
-  const sets: NamedSet[] = VERDICT_MAPS.map(([name, type]) => ({ name, map: true, type, elements: [] }));
+  const sets: NamedSet[] = VERDICT_MAPS.map(([name, type]) =>
+    name === N.ENDPOINTS || name === N.NODEPORT_ENDPOINTS
+      ? { name, map: true, type, typeof: true, data: N.ENDPOINT_DATA_TYPEOF, elements: [] }
+      : { name, map: true, type, elements: [] },
+  );
   sets.push({ name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [] });
   sets.push({ name: N.HAIRPIN, map: false, type: N.HAIRPIN_KEY_TYPE, elements: [] });
   if (facts.nodePortAddresses.length > 0) {
@@ -414,6 +542,7 @@ function fromScratch(state: readonly ServicePortState[], facts: NodeFacts, facts
   const bases = new LayeredMap<string, number>();
   const clusterIPs = new LayeredMap<string, number>();
   const endpointIPs = new LayeredMap<string, number>();
+  const lbChains = new LayeredMap<string, number>();
   let fragmentTotals: Totals = { chains: 0, rules: 0, elements: 0 };
   for (const st of state) {
     const key = portKey(st);
@@ -426,9 +555,11 @@ function fromScratch(state: readonly ServicePortState[], facts: NodeFacts, facts
     count(bases, entry.base, 1);
     for (const ip of entry.frag.clusterIPs) count(clusterIPs, ip, 1);
     for (const ip of entry.frag.endpointIPs) count(endpointIPs, ip, 1);
+    for (const c of entry.frag.lbChains) count(lbChains, c, 1);
     fragmentTotals = addTotals(fragmentTotals, totalsOf(entry.frag), 1);
   }
-  return materialize({ factsKey, shared: reuse?.shared ?? sharedPart(facts), fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals });
+  const shared = reuse?.shared ?? sharedPart(facts);
+  return materialize({ facts, factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, lbChains, fragmentTotals });
 }
 
 /**
@@ -458,15 +589,26 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
     for (const e of prev.fragments.values()) if (!present.has(e.input) && !freshKeys.has(e.key)) leaving.push(e);
   }
   if (fresh.length === 0 && leaving.length === 0) {
-    const { factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals } = prev;
-    const changes = { from: prev, keys: [], clusterIPsAdded: [], clusterIPsRemoved: [], endpointIPsAdded: [], endpointIPsRemoved: [] };
-    return materialize({ factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, fragmentTotals, changes });
+    const { factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, lbChains, fragmentTotals } = prev;
+    const none: string[] = [];
+    const changes: Changes = {
+      from: prev,
+      keys: none,
+      clusterIPsAdded: none,
+      clusterIPsRemoved: none,
+      endpointIPsAdded: none,
+      endpointIPsRemoved: none,
+      lbChainsAdded: none,
+      lbChainsRemoved: none,
+    };
+    return materialize({ facts, factsKey, shared, fragments, byInput, bases, clusterIPs, endpointIPs, lbChains, fragmentTotals, changes });
   }
   const fragments = prev.fragments.derive();
   const byInput = prev.byInput.derive();
   const bases = prev.bases.derive();
   const clusterIPs = prev.clusterIPs.derive();
   const endpointIPs = prev.endpointIPs.derive();
+  const lbChains = prev.lbChains.derive();
   let fragmentTotals = prev.fragmentTotals;
   const keys: string[] = [];
   const touchedBases = new Set<string>();
@@ -477,6 +619,7 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
     touchedBases.add(e.base);
     for (const ip of e.frag.clusterIPs) count(clusterIPs, ip, -1);
     for (const ip of e.frag.endpointIPs) count(endpointIPs, ip, -1);
+    for (const c of e.frag.lbChains) count(lbChains, c, -1);
     fragmentTotals = addTotals(fragmentTotals, totalsOf(e.frag), -1);
     keys.push(e.key);
   }
@@ -491,6 +634,7 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
     byInput.set(st, entry);
     for (const ip of entry.frag.clusterIPs) count(clusterIPs, ip, 1);
     for (const ip of entry.frag.endpointIPs) count(endpointIPs, ip, 1);
+    for (const c of entry.frag.lbChains) count(lbChains, c, 1);
     fragmentTotals = addTotals(fragmentTotals, totalsOf(entry.frag), 1);
     if (!keys.includes(key)) keys.push(key);
   }
@@ -507,7 +651,9 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
   const touched = [...leaving, ...[...freshKeys.keys()].map((k) => fragments.get(k)!)];
   const cips = delta(prev.clusterIPs, clusterIPs, touched.flatMap((e) => e.frag.clusterIPs));
   const eips = delta(prev.endpointIPs, endpointIPs, touched.flatMap((e) => e.frag.endpointIPs));
+  const lbs = delta(prev.lbChains, lbChains, touched.flatMap((e) => e.frag.lbChains));
   return materialize({
+    facts: prev.facts,
     factsKey: prev.factsKey,
     shared: prev.shared,
     fragments,
@@ -515,6 +661,7 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
     bases,
     clusterIPs,
     endpointIPs,
+    lbChains,
     fragmentTotals,
     changes: {
       from: prev,
@@ -523,6 +670,8 @@ function incremental(state: readonly ServicePortState[], facts: NodeFacts, prev:
       clusterIPsRemoved: cips.removed,
       endpointIPsAdded: eips.added,
       endpointIPsRemoved: eips.removed,
+      lbChainsAdded: lbs.added,
+      lbChainsRemoved: lbs.removed,
     },
   });
 }
@@ -531,11 +680,12 @@ type Parts = Omit<GeneratedRuleset, 'chains' | 'sets'>;
 
 /** Chains and sets (with every element, sorted) are built only when asked for: full scripts and the tracer. */
 function materialize(parts: Parts): GeneratedRuleset {
-  const { shared, fragments, clusterIPs, endpointIPs } = parts;
+  const { shared, fragments, clusterIPs, endpointIPs, lbChains, facts } = parts;
   let chains: Map<string, Chain> | undefined;
   let sets: Map<string, NamedSet> | undefined;
   const build = () => {
     chains = new Map(shared.chains.map((c) => [c.name, c]));
+    for (const name of [...lbChains.keys()].sort(byLbChain)) chains.set(name, lbChainFor(name, facts));
     const affinity: NamedSet[] = [];
     const elements = new Map<string, Element[]>();
     for (const { frag } of fragments.values()) {

@@ -172,6 +172,18 @@ export class Tracer {
         st.dport = s.port;
         st.dnat = true;
         return { final: 'accept' };
+      case 'dnat-map': {
+        // The kernel draws numgen, builds the key and looks it up; no element breaks the rule.
+        const index = this.draw(s.mod);
+        const svc = s.key === 'daddr.proto.dport.numgen' ? this.keyOf('daddr.proto.dport', st) : this.keyOf('proto.dport', st);
+        const k = `${svc} . ${index}`;
+        const e = this.set(s.map).elements.find((x) => x.key.join(' . ') === k);
+        if (!e?.data) return 'nomatch';
+        st.daddr = e.data[0];
+        st.dport = Number(e.data[1]);
+        st.dnat = true;
+        return { final: 'accept' };
+      }
       case 'masquerade':
         st.masquerade = true;
         return { final: 'accept' };
@@ -196,6 +208,13 @@ export class Tracer {
       case 'reject':
         return { final: 'reject', reject: s.tcpReset && st.proto === 'tcp' ? 'tcp-reset' : 'icmp-port-unreachable' };
     }
+  }
+
+  /** One numgen draw in [0, mod), by the environment's choice. */
+  private draw(mod: number): number {
+    const index = (this.env.choose ?? (() => 0))(mod);
+    if (index < 0 || index >= mod) throw new Error(`choose returned ${index} for ${mod} branches`);
+    return index;
   }
 
   private keyOf(key: LookupKey, st: PacketState): string {
@@ -251,11 +270,7 @@ export class Tracer {
       case 'numgen': {
         // The cascade's first rule has the largest modulus (N); rule i has N-i. One draw over N
         // stands for the kernel's independent draws, with the same distribution.
-        if (!st.draw) {
-          const index = (this.env.choose ?? (() => 0))(m.mod);
-          if (index < 0 || index >= m.mod) throw new Error(`choose returned ${index} for ${m.mod} branches`);
-          st.draw = { total: m.mod, index };
-        }
+        if (!st.draw) st.draw = { total: m.mod, index: this.draw(m.mod) };
         return st.draw.total - m.mod === st.draw.index;
       }
     }

@@ -21,37 +21,78 @@ test('no change → empty script', () => {
   assert.equal(incrementalScript(a, b), '');
 });
 
-test('a new endpoint touches only its Service: its chain refilled and one hairpin element, no new chain', () => {
+test('a new endpoint of a plain Service: map elements only — its dispatch element moves to lb-4, which is created', () => {
   const t = tracked();
   const before = generateRuleset(t.checkout().state, FACTS);
   t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.0.6' }, { ip: '10.244.1.7' }, { ip: '10.244.0.40' }]), false);
   const after = generateRuleset(t.checkout().state, FACTS);
-  const script = incrementalScript(before, after)!;
-  const lines = script.trim().split('\n');
-  assert.deepEqual(
-    lines.filter((l) => !l.startsWith('add rule')),
-    ['flush chain ip kubesvc svc-default-web-http', 'add element ip kubesvc hairpin-endpoints { 10.244.0.40 . 10.244.0.40 }'],
-  );
-  assert.ok(lines.filter((l) => l.startsWith('add rule')).every((l) => l.startsWith('add rule ip kubesvc svc-default-web-http ')), script);
-  // The cascade: mod 4, 3, 2, then the last endpoint unconditionally.
-  assert.deepEqual(
-    lines.filter((l) => l.includes('dnat')).map((l) => /numgen random mod (\d+)/.exec(l)?.[1] ?? '-'),
-    ['4', '3', '2', '-'],
-  );
+  const lines = incrementalScript(before, after)!.trim().split('\n');
+  assert.deepEqual(lines, [
+    'add chain ip kubesvc lb-4',
+    'add rule ip kubesvc lb-4 ip saddr != 10.244.0.0/16 jump mark-for-masquerade',
+    'add rule ip kubesvc lb-4 meta l4proto tcp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
+    'add rule ip kubesvc lb-4 meta l4proto udp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
+    'add rule ip kubesvc lb-4 meta l4proto sctp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
+    'delete element ip kubesvc service-ips { 10.96.0.20 . tcp . 80 }',
+    'add element ip kubesvc service-ips { 10.96.0.20 . tcp . 80 comment "default/web:http" : goto lb-4 }',
+    // Endpoints are indexed in the tracker's (sorted) order: the new one takes index 2, 10.244.1.7 moves to 3.
+    'delete element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 2 }',
+    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 2 comment "default/web:http" : 10.244.0.40 . 8080 }',
+    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 3 comment "default/web:http" : 10.244.1.7 . 8080 }',
+    'add element ip kubesvc hairpin-endpoints { 10.244.0.40 . 10.244.0.40 }',
+    // web was the only Service with 3 endpoints.
+    'flush chain ip kubesvc lb-3',
+    'delete chain ip kubesvc lb-3',
+  ]);
 });
 
-test('the last endpoint going away: the service chain empties, its map entry flips to reject, its hairpin element goes', () => {
+test('an endpoint replaced (same count): one endpoints element swapped, nothing else', () => {
+  const t = tracked();
+  const before = generateRuleset(t.checkout().state, FACTS);
+  t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.0.41' }, { ip: '10.244.1.7' }]), false);
+  const after = generateRuleset(t.checkout().state, FACTS, before);
+  assert.deepEqual(incrementalScript(before, after)!.trim().split('\n'), [
+    'delete element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 1 }',
+    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 1 comment "default/web:http" : 10.244.0.41 . 8080 }',
+    'delete element ip kubesvc hairpin-endpoints { 10.244.0.6 . 10.244.0.6 }',
+    'add element ip kubesvc hairpin-endpoints { 10.244.0.41 . 10.244.0.41 }',
+  ]);
+});
+
+test('a Service with its own chain (affinity): a new endpoint refills its chain', () => {
+  const t = tracked();
+  const before = generateRuleset(t.checkout().state, FACTS);
+  t.sliceChanged(slice('sticky', [{ port: 8080 }], [{ ip: '10.244.0.9', node: 'node-a' }, { ip: '10.244.1.9', node: 'node-b' }, { ip: '10.244.0.42' }]), false);
+  const after = generateRuleset(t.checkout().state, FACTS, before);
+  const lines = incrementalScript(before, after)!.trim().split('\n');
+  assert.ok(lines.includes('add set ip kubesvc aff-default-sticky-80-10.244.0.42-8080 { type ipv4_addr ; flags dynamic,timeout ; timeout 60s ; }'));
+  assert.ok(lines.includes('flush chain ip kubesvc svc-default-sticky-80'));
+  // The cascade: mod 3, 2, then the last endpoint unconditionally.
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('add rule') && / numgen /.test(l)).map((l) => /numgen random mod (\d+)/.exec(l)![1]),
+    ['3', '2'],
+  );
+  assert.ok(!lines.some((l) => /element ip kubesvc (endpoints|service-ips) /.test(l)), 'its dispatch element still points at its chain');
+});
+
+test('the last endpoint going away: dispatch and endpoint elements go, the no-endpoint entries (reject) come', () => {
   const t = tracked();
   const before = generateRuleset(t.checkout().state, FACTS);
   t.sliceChanged(slice('lb', [{ port: 8443 }], []), false);
   const after = generateRuleset(t.checkout().state, FACTS);
   const lines = incrementalScript(before, after)!.trim().split('\n');
-  const i = (s: string) => lines.findIndex((l) => l.startsWith(s));
-  assert.ok(i('flush chain ip kubesvc svc-default-lb-443') >= 0);
+  assert.ok(lines.includes('delete element ip kubesvc service-ips { 10.96.0.50 . tcp . 443 }'));
+  assert.ok(lines.includes('delete element ip kubesvc service-nodeports { tcp . 30443 }'));
+  assert.ok(lines.includes('delete element ip kubesvc endpoints { 192.0.2.50 . tcp . 443 . 0 }'));
+  assert.ok(lines.includes('delete element ip kubesvc nodeport-endpoints { tcp . 30443 . 0 }'));
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-services { 10.96.0.50 . tcp . 443 comment "default/lb" : goto reject-chain }'), lines.join('\n'));
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-nodeports { tcp . 30443 comment "default/lb" : goto reject-chain }'));
   assert.ok(lines.includes('delete element ip kubesvc hairpin-endpoints { 10.244.1.10 . 10.244.1.10 }'));
-  assert.equal(lines.filter((l) => l.startsWith('add rule')).length, 1, 'only the off-pod-CIDR masquerade rule is left');
+  // lb was the only user of the external and NodePort chains for one endpoint; draining still uses lb-1.
+  assert.ok(lines.includes('delete chain ip kubesvc ext-lb-1') && lines.includes('delete chain ip kubesvc nodeport-lb-1'));
+  assert.ok(!lines.includes('delete chain ip kubesvc lb-1'));
+  assert.ok(lines.indexOf('delete element ip kubesvc service-nodeports { tcp . 30443 }') < lines.indexOf('delete chain ip kubesvc nodeport-lb-1'));
+  assert.equal(lines.filter((l) => l.startsWith('add rule')).length, 0);
 });
 
 test('the periodic full resync rewrites in place: no table delete, affinity sets kept, every chain refilled', () => {
@@ -64,9 +105,11 @@ test('the periodic full resync rewrites in place: no table delete, affinity sets
   assert.ok(!lines.some((l) => /^(flush|delete) set ip kubesvc aff-/.test(l)), 'affinity sets survive');
   assert.ok(lines.includes('add set ip kubesvc aff-default-sticky-80-10.244.0.9-8080 { type ipv4_addr ; flags dynamic,timeout ; timeout 60s ; }'));
   assert.ok(lines.includes('flush map ip kubesvc service-ips'));
-  const flush = lines.indexOf('flush chain ip kubesvc svc-default-web-http');
-  const del = lines.indexOf('delete chain ip kubesvc svc-default-web-http');
+  // web was the only Service on lb-3.
+  const flush = lines.indexOf('flush chain ip kubesvc lb-3');
+  const del = lines.indexOf('delete chain ip kubesvc lb-3');
   assert.ok(flush >= 0 && del > flush, 'a removed chain is emptied before it is deleted');
+  assert.ok(lines.includes('flush map ip kubesvc endpoints'));
   assert.ok(lines.includes('add rule ip kubesvc svc-default-sticky-80 numgen random mod 2 == 0 meta l4proto tcp update @aff-default-sticky-80-10.244.0.9-8080 { ip saddr } dnat to 10.244.0.9:8080'));
 });
 

@@ -4,7 +4,7 @@
 // at 10 Services as at 10,000.
 import { renderChainSpec, renderElement, renderRule, renderSetSpec, type Chain, type NamedSet, type Ruleset } from './ir.js';
 import { CLUSTER_IPS, FAMILY, HAIRPIN, TABLE } from './names.js';
-import type { FragmentEntry, GeneratedRuleset } from './ruleset.js';
+import { lbChainFor, type FragmentEntry, type GeneratedRuleset } from './ruleset.js';
 
 const T = `${FAMILY} ${TABLE}`;
 
@@ -164,11 +164,19 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
     for (const [k, f] of prev.fragments) if (next.fragments.get(k) !== f) collect(f, oldChains, oldSets, oldEls);
     for (const [k, f] of next.fragments) if (prev.fragments.get(k) !== f) collect(f, newChains, newSets, newEls);
   }
+  const gone = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => [...a.keys()].filter((k) => !b.has(k));
+  // Shared lb chains come and go with the first / last port that uses them (a count, not a diff).
+  const lbAdd = known ? known.lbChainsAdded : gone(next.lbChains, prev.lbChains);
+  const lbDel = known ? known.lbChainsRemoved : gone(prev.lbChains, next.lbChains);
   const out: string[] = [];
   for (const [name, x] of newSets) {
     const old = oldSets.get(name);
     if (old && !sameSpec(old, x)) return undefined;
     if (!old) out.push(`add ${x.map ? 'map' : 'set'} ${T} ${name} ${renderSetSpec(x)}`);
+  }
+  for (const name of lbAdd) {
+    out.push(`add chain ${T} ${name}`);
+    for (const r of lbChainFor(name, next.facts).rules) out.push(`add rule ${T} ${name} ${renderRule(r)}`);
   }
   for (const [name, c] of newChains) if (!oldChains.has(name)) out.push(`add chain ${T} ${name}${renderChainSpec(c)}`);
   for (const [name, c] of newChains) {
@@ -184,7 +192,6 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
     for (const [k, r] of before) if (after.get(k) !== r) out.push(`delete element ${T} ${m} { ${k} }`);
     for (const [k, r] of after) if (before.get(k) !== r) out.push(`add element ${T} ${m} { ${r} }`);
   }
-  const gone = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => [...a.keys()].filter((ip) => !b.has(ip));
   const cDel = known ? known.clusterIPsRemoved : gone(prev.clusterIPs, next.clusterIPs);
   const cAdd = known ? known.clusterIPsAdded : gone(next.clusterIPs, prev.clusterIPs);
   const eDel = known ? known.endpointIPsRemoved : gone(prev.endpointIPs, next.endpointIPs);
@@ -194,6 +201,7 @@ function fragmentScript(prev: GeneratedRuleset, next: GeneratedRuleset): string 
   for (const ip of eDel) out.push(`delete element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
   for (const ip of eAdd) out.push(`add element ${T} ${HAIRPIN} { ${ip} . ${ip} }`);
   const goneChains = [...oldChains.keys()].filter((n) => !newChains.has(n));
+  goneChains.push(...lbDel);
   for (const n of goneChains) out.push(`flush chain ${T} ${n}`);
   for (const n of goneChains) out.push(`delete chain ${T} ${n}`);
   for (const [n, x] of oldSets) if (!newSets.has(n)) out.push(`delete ${x.map ? 'map' : 'set'} ${T} ${n}`);
