@@ -74,7 +74,10 @@ function matches(q: packet.Packet, r: packet.DecodedPacket): boolean {
 function udpExchange(u: Upstream, q: packet.Packet, timeoutMs: number): Promise<packet.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket(net.isIPv6(u.host) ? 'udp6' : 'udp4');
+    let finished = false;
     const done = (err: Error | undefined, r?: packet.DecodedPacket) => {
+      if (finished) return; // an error can follow another error or the answer; close only once
+      finished = true;
       clearTimeout(timer);
       sock.close();
       if (err) reject(err);
@@ -93,7 +96,10 @@ function udpExchange(u: Upstream, q: packet.Packet, timeoutMs: number): Promise<
       }
       if (matches(q, r)) done(undefined, r);
     });
-    sock.send(packet.encode(q), u.port, u.host);
+    // A connected socket reports an unreachable network and ICMP port-unreachable as errors, so a
+    // dead upstream (an isolated cluster has no route out) fails at once instead of timing out.
+    // (A failed connect is handed to the callback, not emitted.)
+    sock.connect(u.port, u.host, (err?: Error) => (err ? done(err) : sock.send(packet.encode(q), (e) => e && done(e))));
   });
 }
 

@@ -29,6 +29,26 @@ test('an upstream that does not answer is skipped for the next one', async () =>
   }
 });
 
+test('an upstream that cannot be reached (port closed, broadcast refused) is skipped at once, not after the timeout', { timeout: 10_000 }, async () => {
+  // A port nobody listens on answers with ICMP port-unreachable; the kernel refuses to send to the
+  // broadcast address without SO_BROADCAST (nothing leaves the machine). Both must fail fast:
+  // with a 60 s timeout per upstream, only fast failure gets to the good upstream in time.
+  const closed = dgram.createSocket('udp4');
+  await new Promise<void>((r) => closed.bind(0, '127.0.0.1', () => r()));
+  const closedPort = closed.address().port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const good = await startFakeUpstream(RECORDS);
+  try {
+    const upstreams = [{ host: '127.0.0.1', port: closedPort }, { host: '255.255.255.255', port: 53 }, { host: '127.0.0.1', port: good.port }];
+    const f = new Forwarder({ upstreams, timeoutMs: 60_000, cache: cache() });
+    const r = await f.resolve('www.example.org', 'A');
+    assert.equal(r.rcode, 'NOERROR');
+    assert.deepEqual(good.seen, ['www.example.org A']);
+  } finally {
+    await good.close();
+  }
+});
+
 test('a truncated UDP answer is fetched again over TCP; all upstreams failing is SERVFAIL, not cached', async () => {
   const trunc = await startFakeUpstream(RECORDS, 60, { truncateUdp: true });
   try {
