@@ -30,3 +30,10 @@ test('$(VAR) expands defined variables only; $$ escapes', () => {
   const env = new Map([['A', 'x']]);
   assert.equal(expandVars('$(A)-$(B)-$$(A)', env), 'x-$(B)-$(A)');
 });
+
+test('image names from the Kubernetes docs map onto the same built-in programs', () => {
+  const env = new Map<string, string>();
+  assert.deepEqual(resolveEntrypoint({ name: 'nginx', image: 'registry.k8s.io/nginx-slim:0.8' }, env), { ok: true, argv: ['/kubesvc/nginx'], builtin: 'nginx', busybox: false });
+  assert.deepEqual(resolveEntrypoint({ name: 'h', image: 'registry.k8s.io/serve_hostname' }, env), { ok: true, argv: ['/agnhost', 'serve-hostname'], builtin: 'agnhost', busybox: false });
+  assert.deepEqual(resolveEntrypoint({ name: 'b', image: 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1' }, env), { ok: true, argv: ['sh'], builtin: undefined, busybox: true });
+});

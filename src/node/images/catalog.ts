@@ -32,6 +32,16 @@ const CATALOG: Readonly<Record<string, ImageConfig>> = {
   'hashicorp/http-echo': { entrypoint: ['/http-echo'], cmd: [] },
   'traefik/whoami': { entrypoint: ['/whoami'], cmd: [] },
   'containous/whoami': { entrypoint: ['/whoami'], cmd: [] },
+  // Names the Kubernetes docs and tutorials use for the same programs (StatefulSet basics, Debug
+  // Services, e2e images from older registries).
+  'registry.k8s.io/nginx-slim': { entrypoint: [], cmd: ['/kubesvc/nginx'] },
+  'k8s.gcr.io/nginx-slim': { entrypoint: [], cmd: ['/kubesvc/nginx'] },
+  'registry.k8s.io/e2e-test-images/nginx': { entrypoint: [], cmd: ['/kubesvc/nginx'] },
+  'registry.k8s.io/serve_hostname': { entrypoint: ['/agnhost', 'serve-hostname'], cmd: [] },
+  'k8s.gcr.io/serve_hostname': { entrypoint: ['/agnhost', 'serve-hostname'], cmd: [] },
+  'registry.k8s.io/e2e-test-images/busybox': { entrypoint: [], cmd: ['sh'], busybox: true },
+  'k8s.gcr.io/e2e-test-images/agnhost': { entrypoint: ['/agnhost'], cmd: [], busybox: true },
+  'registry.k8s.io/busybox': { entrypoint: [], cmd: ['sh'], busybox: true },
 };
 
 export const CATALOG_NAMES = ['nginx', 'httpd', 'busybox', 'alpine', 'registry.k8s.io/e2e-test-images/agnhost', 'registry.k8s.io/pause', 'hashicorp/http-echo', 'traefik/whoami'];
