@@ -283,7 +283,9 @@ export class GenericRegistry {
       }
       wmeta(next).resourceVersion = om.resourceVersion;
       if (sameContent(next, old)) return { object: old, created: false };
-      const toStore = this.managed(old, next, opts);
+      // Resolved after the hook (as in create): allocations fill fields of `next`, and the
+      // managed-fields copy must be taken from the filled object, or they are lost.
+      let toStore = next;
 
       const key = this.key(namespace, name);
       const s = this.ctx.strategy;
@@ -298,7 +300,10 @@ export class GenericRegistry {
         this.ctx.store,
         key,
         kv.modRevision,
-        () => (removeNow ? { type: 'delete', key } : { type: 'put', key, value: encode(toStore) }),
+        () => {
+          toStore = this.managed(old, next, opts);
+          return removeNow ? { type: 'delete', key } : { type: 'put', key, value: encode(toStore) };
+        },
         Boolean(opts.dryRun),
         async (wctx) => {
           const extras = removeNow
@@ -314,7 +319,8 @@ export class GenericRegistry {
         }
         continue;
       }
-      if (opts.dryRun || removeNow) return { object: toStore, created: false };
+      if (opts.dryRun) return { object: this.managed(old, next, opts), created: false };
+      if (removeNow) return { object: toStore, created: false };
       wmeta(toStore).resourceVersion = String(r.revision);
       return { object: toStore, created: false };
     }

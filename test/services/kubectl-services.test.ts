@@ -115,6 +115,22 @@ describe('Service semantics through kubectl', () => {
     ok(await c.kubectl(['create', 'service', 'clusterip', 'reuse', '--tcp=80', `--clusterip=${ip}`]));
   });
 
+  test('kubectl patch to NodePort or LoadBalancer without a nodePort allocates one; back from ExternalName allocates a clusterIP', async () => {
+    ok(await c.kubectl(['create', 'service', 'clusterip', 'grow', '--tcp=80:8080']));
+    ok(await c.kubectl(['patch', 'svc', 'grow', '-p', '{"spec":{"type":"NodePort"}}']));
+    let s = await get('grow');
+    const np = s.spec.ports[0].nodePort ?? 0;
+    assert.ok(np >= 30000 && np <= 32767, `nodePort ${np}`);
+    assert.match(ok(await c.kubectl(['get', 'svc', 'grow'])), new RegExp(`80:${np}/TCP`));
+    ok(await c.kubectl(['patch', 'svc', 'grow', '-p', '{"spec":{"type":"LoadBalancer"}}']));
+    s = await get('grow');
+    assert.equal(s.spec.ports[0].nodePort, np, 'kept across NodePort → LoadBalancer');
+    ok(await c.kubectl(['create', 'service', 'externalname', 'back', '--external-name=db.example.com']));
+    ok(await c.kubectl(['patch', 'svc', 'back', '--type=merge', '-p', '{"spec":{"type":"ClusterIP","externalName":null,"ports":[{"port":80}]}}']));
+    s = await get('back');
+    assert.match(s.spec.clusterIP ?? '', /^10\./);
+  });
+
   test('replace without clusterIP keeps the allocated values; server dry-run allocates nothing', async () => {
     const manifest = `apiVersion: v1
 kind: Service
