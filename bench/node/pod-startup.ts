@@ -7,6 +7,7 @@
 //   node dist/bench/node/pod-startup.js [replicas] [--builtin busybox|node] [--client]
 //   node dist/bench/node/pod-startup.js [replicas] --compare ROUNDS
 //     (alternates "before" = --builtin node --no-fork-server --workers 8 and "after" = the defaults)
+//   --compare ROUNDS --before-build DIR: "before" = DIR's compiled bench (an older commit's checkout)
 //   --workers N: the agent's pod workers; --verbose: the agent's warnings on stderr;
 //   --profile FILE: CPU profile of the cluster process during the burst.
 // --client creates the Deployment with the in-process client instead of kubectl.
@@ -47,32 +48,73 @@ interface Result {
   agentRssMiB: number;
   /** CPU time of this process (API server, controllers, agent) from apply to all Ready. */
   clusterCpuMs: number;
+  /** Busy CPU time of the whole machine over the same span (/proc/stat: every process, other users' too). */
+  machineCpuMs?: number;
   runtime: string;
+  /**
+   * Per-stage breakdown: for each stage, p50/p99 over the pods of (stage time − the pod's first
+   * sight in the watch), and the same for the pod at the startup p99. `createdSinceApply`: when
+   * the pods appeared, counted from the start of `kubectl apply` (first, p50, last).
+   */
+  stages?: { name: string; p50: number; p99: number; p99Pod: number | null }[];
+  createdSinceApply?: { first: number; p50: number; last: number };
 }
+
+/** Stages in order: the watch's sight of the pod, its binding, the agent's stages (PodStage), Ready in the watch. */
+const STAGES = ['created', 'scheduled', 'seen', 'sync', 'sandbox', 'started', 'status-sent', 'status-written', 'ready'] as const;
 
 if (compare !== undefined) {
   // Driver: alternate the two modes in child runs so both see the same machine load.
   const results: Result[] = [];
   // "before": every built-in container a Node process, every host command a fork of this process.
-  const modes: [string, string[]][] = [
-    ['before', ['--builtin', 'node', '--no-fork-server', '--workers', '8']],
-    ['after', ['--builtin', 'busybox']],
+  // --before-build DIR: "before" is another checkout's compiled bench (e.g. a `git worktree` of an
+  // older commit, built with tsc), run with the defaults, instead of the slow modes of this build.
+  const beforeBuild = opt('--before-build');
+  const modes: [string, string[], string][] = [
+    beforeBuild ? ['before', [], join(beforeBuild, 'dist/bench/node/pod-startup.js')] : ['before', ['--builtin', 'node', '--no-fork-server', '--workers', '8'], process.argv[1]],
+    ['after', ['--builtin', 'busybox'], process.argv[1]],
   ];
   for (let round = 0; round < Number(compare); round++) {
-    for (const [label, args] of modes) {
-      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], String(replicas), ...args, ...(viaClient ? ['--client'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    for (const [label, args, script] of modes) {
+      const r = spawnSync(process.execPath, [...process.execArgv, script, String(replicas), ...args, ...(viaClient ? ['--client'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBESVC_BENCH_CHILD: '1' } });
       const line = r.stdout.trim().split('\n').pop() ?? '';
       results.push({ ...(JSON.parse(line) as Result), builtin: label });
       process.stderr.write(`round ${round + 1} ${label}: ${line}\n`);
+      process.stderr.write(`  load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     }
   }
-  console.log('| mode | replicas | all Ready | p50 | p90 | p99 | RSS/pod | PSS/pod | cluster RSS | cluster CPU |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| mode | replicas | all Ready | p50 | p90 | p99 | RSS/pod | PSS/pod | cluster RSS | cluster CPU | machine CPU |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     const p = r.podStartupMs;
-    console.log(`| ${r.builtin} | ${r.ready}/${r.replicas} | ${r.allReadyMs} ms | ${p.p50} ms | ${p.p90} ms | ${p.p99} ms | ${r.memoryPerPodMiB.rss} MiB | ${r.memoryPerPodMiB.pss} MiB | ${r.agentRssMiB} MiB | ${r.clusterCpuMs} ms |`);
+    console.log(`| ${r.builtin} | ${r.ready}/${r.replicas} | ${r.allReadyMs} ms | ${p.p50} ms | ${p.p90} ms | ${p.p99} ms | ${r.memoryPerPodMiB.rss} MiB | ${r.memoryPerPodMiB.pss} MiB | ${r.agentRssMiB} MiB | ${r.clusterCpuMs} ms | ${r.machineCpuMs ?? '—'} ms |`);
   }
+  printStages(results);
   process.exit(0);
+}
+
+/** Per-stage table: ms since the pod was first seen, p50 / p99 over pods / the p99 pod, per run. */
+function printStages(results: Result[], out: (line: string) => void = console.log): void {
+  const runs = results.filter((r) => r.stages);
+  if (!runs.length) return;
+  out('');
+  out(`| stage (ms after created) | ${runs.map((r) => `${r.builtin} p50 / p99 / p99 pod`).join(' | ')} |`);
+  out(`| --- | ${runs.map(() => '---').join(' | ')} |`);
+  for (const name of STAGES) {
+    const cells = runs.map((r) => {
+      const st = r.stages?.find((x) => x.name === name);
+      return st ? [st.p50, st.p99, st.p99Pod].map((x) => (x === null || Number.isNaN(x) ? '—' : x)).join(' / ') : '—';
+    });
+    out(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  out(`| created (ms after apply: first / p50 / last) | ${runs.map((r) => (r.createdSinceApply ? `${r.createdSinceApply.first} / ${r.createdSinceApply.p50} / ${r.createdSinceApply.last}` : '—')).join(' | ')} |`);
+}
+
+/** Busy CPU time of the machine so far (all cores; /proc/stat, USER_HZ = 100). */
+function machineCpuMs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10;
 }
 
 if (process.env.KUBESVC_BENCH_NETNS !== '1') {
@@ -88,9 +130,16 @@ await api.listen('127.0.0.1', 0);
 const client = createClient(inProcessTransport(api.registry));
 const controllers = startControllers({ client, logger: silentLogger, controllers: ['*'], bindPod: registryBinder(api.registry) });
 await controllers.ready;
+// Stage times per pod UID (first time each stage is reached).
+const stageAt = new Map<string, Map<string, number>>();
+const mark = (uid: string, stage: string) => {
+  let m = stageAt.get(uid);
+  if (!m) stageAt.set(uid, (m = new Map()));
+  if (!m.has(stage)) m.set(stage, performance.now());
+};
 const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-bench-node-'));
 const agentLogger = argv.includes('--verbose') ? createLogger({ level: 'warn', sink: (l) => process.stderr.write(`${l}\n`) }) : silentLogger;
-const agent = createNodeAgent({ client, logger: agentLogger, nodeName: 'bench-node', internalIP: '127.0.0.1', dataDir, netnsPrefix: `ksvc-b${process.pid}-`, kubeletPort: 0, maxPods: 1000, builtinServers: builtin, forkServer: !argv.includes('--no-fork-server'), workers: opt('--workers') ? Number(opt('--workers')) : undefined });
+const agent = createNodeAgent({ client, logger: agentLogger, nodeName: 'bench-node', internalIP: '127.0.0.1', dataDir, netnsPrefix: `ksvc-b${process.pid}-`, kubeletPort: 0, maxPods: 1000, builtinServers: builtin, forkServer: !argv.includes('--no-fork-server'), workers: opt('--workers') ? Number(opt('--workers')) : undefined, trace: mark });
 await agent.start();
 await agent.ready;
 
@@ -103,8 +152,12 @@ const w = await client.resource(PODS).watch({ namespace: 'default' }, {
   onEvent(ev) {
     const p = ev.object as Pod;
     const name = p.metadata?.name ?? '';
+    const uid = p.metadata?.uid ?? '';
     if (!created.has(name)) created.set(name, performance.now());
+    mark(uid, 'created');
+    if (p.spec?.nodeName) mark(uid, 'scheduled');
     if (isReady(p) && !readyAt.has(name)) {
+      mark(uid, 'ready');
       readyAt.set(name, performance.now());
       if (readyAt.size === replicas) allReady();
     }
@@ -126,6 +179,7 @@ if (session) {
   session.connect();
   await new Promise<void>((r) => session.post('Profiler.enable', () => session.post('Profiler.start', () => r())));
 }
+const machine0 = machineCpuMs();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 if (viaClient) {
@@ -141,6 +195,7 @@ await done;
 clearTimeout(timeout);
 const total = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const machineCpu = machineCpuMs() - machine0;
 if (session && profileFile) {
   const profile = await new Promise<unknown>((r) => session.post('Profiler.stop', (_e, res) => r(res.profile)));
   writeFileSync(profileFile, JSON.stringify(profile));
@@ -177,6 +232,18 @@ for (const pid of parent.keys()) {
     // gone
   }
 }
+// Per-stage breakdown (pods that reached Ready).
+const readyUids = [...stageAt].filter(([, m]) => m.has('ready') && m.has('created'));
+const since = (m: Map<string, number>, stage: string) => (m.has(stage) ? m.get(stage)! - m.get('created')! : NaN);
+readyUids.sort(([, a], [, b]) => since(a, 'ready') - since(b, 'ready'));
+const p99Pod = readyUids[Math.min(readyUids.length - 1, Math.floor(0.99 * readyUids.length))]?.[1];
+const q = (xs: number[], f: number) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length))] ?? NaN;
+const stages = STAGES.map((name) => {
+  const xs = readyUids.map(([, m]) => since(m, name)).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return { name, p50: Math.round(q(xs, 0.5)), p99: Math.round(q(xs, 0.99)), p99Pod: p99Pod ? Math.round(since(p99Pod, name)) : NaN };
+});
+const createdTimes = readyUids.map(([, m]) => m.get('created')! - t0).sort((a, b) => a - b);
+const createdSinceApply = { first: Math.round(createdTimes[0] ?? NaN), p50: Math.round(q(createdTimes, 0.5)), last: Math.round(createdTimes[createdTimes.length - 1] ?? NaN) };
 const perPod = (kib: number) => Math.round((kib / readyAt.size / 1024) * 100) / 100;
 
 const result: Result = {
@@ -189,9 +256,14 @@ const result: Result = {
   memoryPerPodMiB: { rss: perPod(rssKiB), pss: perPod(pssKiB) },
   agentRssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
   clusterCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  machineCpuMs: Math.round(machineCpu),
   runtime: import.meta.url.endsWith('.ts') ? 'tsx (Node built-ins loaded through tsx)' : 'compiled',
+  stages,
+  createdSinceApply,
 };
 console.log(JSON.stringify(result));
+// A single run shows its breakdown on stderr (stdout's last line is the JSON the driver reads).
+if (compare === undefined && !process.env.KUBESVC_BENCH_CHILD) printStages([result], (l) => process.stderr.write(`${l}\n`));
 
 w.stop();
 await agent.stop();

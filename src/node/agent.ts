@@ -29,7 +29,7 @@ import { createLogServer, LogNotFound } from './log-server.js';
 import { ensureDocRoots, type NativeRuntime } from './images/native.js';
 import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
-import { PodWorker } from './pod-worker.js';
+import { PodWorker, type PodTrace } from './pod-worker.js';
 import { createNodeRegistration, type NodeRegistration } from './registration.js';
 import { isMirrorPod, mirrorLogSource } from './mirror-pod.js';
 import { SandboxManager } from './sandbox.js';
@@ -78,6 +78,8 @@ export interface NodeAgentConfig {
   forkServer?: boolean;
   /** A container's log is rotated past this size (default 10 MiB, the kubelet's containerLogMaxSize). */
   logMaxBytes?: number;
+  /** Called at each start-up stage of a pod (bench/node's per-stage breakdown); see PodStage. */
+  trace?: PodTrace;
 }
 
 export interface NodeAgent {
@@ -213,6 +215,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         },
         requeue: (ms) => (ms ? queue.addAfter(uid, ms) : queue.add(uid)),
         now: () => new Date(),
+        trace: config.trace,
       });
       workers.set(uid, w);
     } else {
@@ -275,6 +278,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           const uid = p.metadata?.uid;
           // Mirror pods are run by kubesvc itself, not by the agent (as the kubelet's static pods).
           if (!uid || isMirrorPod(p)) return;
+          if (config.trace && !latest.has(uid) && !workers.has(uid)) config.trace(uid, 'seen');
           latest.set(uid, p);
           queue.add(uid);
         };

@@ -15,6 +15,9 @@ interface IpamState {
 export class Ipam {
   private state: IpamState;
   private lastIndex = 0;
+  /** Changes made / changes on disk: allocations are written in batches (flush). */
+  private changes = 0;
+  private persisted = 0;
 
   private constructor(
     private readonly file: string,
@@ -47,8 +50,13 @@ export class Ipam {
     return new Map(Object.entries(this.state.allocations).map(([ip, owner]) => [owner, ip]));
   }
 
-  /** The owner's address (the same one again if it already has one). Round-robin, so a freed address is not reused at once. */
-  async allocate(owner: string): Promise<string> {
+  /**
+   * The owner's address (the same one again if it already has one). Round-robin, so a freed
+   * address is not reused at once. In memory only: the caller must `flush()` before anything
+   * uses the address (a container starts in the sandbox). Many pods of a burst then share one
+   * write of the file instead of one atomic replace each (~1 ms apiece on this disk under load).
+   */
+  allocate(owner: string): string {
     for (const [ip, o] of Object.entries(this.state.allocations)) if (o === owner) return ip;
     const { base, bits } = parseCidr(this.state.cidr);
     const size = 2 ** (32 - bits);
@@ -58,7 +66,7 @@ export class Ipam {
       if (!(ip in this.state.allocations)) {
         this.state.allocations[ip] = owner;
         this.lastIndex = i - 1;
-        await this.persist();
+        this.changes++;
         return ip;
       }
     }
@@ -73,7 +81,23 @@ export class Ipam {
         changed = true;
       }
     }
-    if (changed) await this.persist();
+    if (changed) {
+      this.changes++;
+      this.flush();
+    }
+  }
+
+  /** Writes the allocations if anything changed since the last write (synchronously; throws on failure). */
+  flush(): void {
+    if (this.persisted === this.changes) return;
+    const upTo = this.changes;
+    this.persist();
+    this.persisted = upTo;
+  }
+
+  /** True when every allocation so far is on disk. */
+  get clean(): boolean {
+    return this.persisted === this.changes;
   }
 
   contains(ip: string): boolean {
@@ -87,14 +111,14 @@ export class Ipam {
    * the file is a few KiB, and under a burst of pods each asynchronous step waited for a turn of a
    * busy event loop (~60 ms per allocation measured), while the write itself takes ~0.1 ms.
    */
-  private persist(): Promise<void> {
-    try {
+  private persist(): void {
+    if (!this.dirMade) {
       mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state));
-      renameSync(`${this.file}.tmp`, this.file);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e);
+      this.dirMade = true;
     }
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state));
+    renameSync(`${this.file}.tmp`, this.file);
   }
+
+  private dirMade = false;
 }

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { copyFile, readFile, stat, truncate } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
@@ -44,7 +44,12 @@ export interface PodWorkerDeps {
   /** Ask for another sync of this pod (now, or after a delay). */
   requeue(afterMs?: number): void;
   now(): Date;
+  trace?: PodTrace;
 }
+
+/** Start-up stages of a pod on this node, in order (bench/node times each). */
+export type PodStage = 'seen' | 'sync' | 'sandbox' | 'started' | 'status-sent' | 'status-written';
+export type PodTrace = (uid: string, stage: PodStage) => void;
 
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
@@ -185,12 +190,16 @@ export class PodWorker {
     if (this.pod.metadata?.deletionTimestamp) return this.terminateAndDelete();
     if (!this.loaded) await this.load();
     if (!this.sandbox) {
+      this.deps.trace?.(this.uid, 'sync');
+      // Log directories are made by the thread pool while the sandbox is set up (see setup).
+      this.logDirs ??= this.makeLogDirs();
       try {
-        this.sandbox = await this.deps.sandboxes.setup(this.pod);
+        [this.sandbox] = await Promise.all([this.deps.sandboxes.setup(this.pod), this.logDirs]);
       } catch (e) {
         this.deps.recorder.recordEvent(this.pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
         throw e;
       }
+      this.deps.trace?.(this.uid, 'sandbox');
       this.startTime ??= this.pod.status?.startTime ?? rfc3339(this.deps.now());
     }
     let initDone = true;
@@ -265,8 +274,7 @@ export class PodWorker {
       st.last = st.terminated;
       st.restartCount++;
     }
-    const logDir = join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name);
-    mkdirSync(logDir, { recursive: true });
+    if (!(await this.logDirs)) mkdirSync(join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name), { recursive: true });
     if (!restarting || st.pullFailures > 0) this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`);
     st.pullFailures = 0;
     const proc = await this.deps.launch({
@@ -286,6 +294,7 @@ export class PodWorker {
     this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Started', `Started container ${st.name}`);
     this.attach(st, proc, rfc3339(this.deps.now()), processStartTime(proc.pid));
     await this.persist();
+    this.deps.trace?.(this.uid, 'started');
     // postStart runs before this sync goes on (the kubelet's startContainer waits for it too); on
     // failure the container is killed and restarts by its policy.
     if (st.spec.lifecycle?.postStart && !(await this.hook(st, 'postStart', 2 ** 31 - 1)) && st.proc === proc) {
@@ -484,8 +493,10 @@ export class PodWorker {
     const key = JSON.stringify({ ...status, conditions: status.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined })) });
     if (key === this.lastWritten) return;
     try {
+      this.deps.trace?.(this.uid, 'status-sent');
       this.pod = await this.deps.client.resource(PODS).patch(this.pod.metadata?.namespace, this.pod.metadata?.name ?? '', 'application/merge-patch+json', { status }, { subresource: 'status' });
       this.lastWritten = key;
+      this.deps.trace?.(this.uid, 'status-written');
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -532,6 +543,17 @@ export class PodWorker {
     this.stopTimers();
     await this.deps.sandboxes.teardown(this.uid);
     this.done = true;
+  }
+
+  /** Resolves true once every container's log directory exists (false: make it when starting). */
+  private logDirs?: Promise<boolean>;
+
+  private makeLogDirs(): Promise<boolean> {
+    const logs = join(this.deps.sandboxes.podDir(this.uid), 'logs');
+    return Promise.all([...this.containers.keys()].map((c) => mkdir(join(logs, c), { recursive: true }))).then(
+      () => true,
+      () => false,
+    );
   }
 
   private logFile(st: CState, restart: number): string {
