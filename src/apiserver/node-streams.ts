@@ -38,15 +38,22 @@ export function nodeAgentAddress(node: Node): { host: string; port: number } | u
   return ip && port ? { host: ip, port } : undefined;
 }
 
+/** The node agent running `pod`: 400 when it is not scheduled, 503 when its Node names no agent. */
+async function podNodeAgent(registry: Registry, pod: Pod): Promise<{ host: string; port: number; nodeName: string }> {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${pod.metadata?.name ?? ''} does not have a host assigned`);
+  const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
+  const addr = nodeAgentAddress(node);
+  if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
+  return { ...addr, nodeName };
+}
+
 async function forwardLog(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const pod = (await registry.get('/pods', route.namespace, route.name ?? '')) as unknown as Pod;
   const container = logContainer(pod, url.searchParams.get('container'));
-  const nodeName = pod.spec?.nodeName;
-  if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
-  const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
-  const addr = nodeAgentAddress(node);
-  if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
+  const addr = await podNodeAgent(registry, pod);
+  const nodeName = addr.nodeName;
   const q = new URLSearchParams();
   for (const p of FORWARDED_PARAMS) {
     const v = url.searchParams.get(p);
@@ -86,16 +93,12 @@ async function streamTarget(registry: Registry, req: IncomingMessage, route: Res
   // Port-forward names no container (PortForwardLocation); exec and attach default and check one.
   const forward = route.subresource === 'portforward';
   const container = forward ? '' : logContainer(pod, url.searchParams.get('container'));
-  const nodeName = pod.spec?.nodeName;
-  if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
-  const node = (await registry.get('/nodes', undefined, nodeName)) as unknown as Node;
-  const addr = nodeAgentAddress(node);
-  if (!addr) throw new StatusError(503, 'ServiceUnavailable', `node ${nodeName} does not report a node agent endpoint`);
+  const addr = await podNodeAgent(registry, pod);
   const q = new URLSearchParams();
   for (const p of STREAM_PARAMS) for (const v of url.searchParams.getAll(p)) q.append(p, v);
   const podPath = `${encodeURIComponent(route.namespace ?? '')}/${encodeURIComponent(route.name ?? '')}`;
   const path = forward ? `/portForward/${podPath}?${q}` : `/${route.subresource}/${podPath}/${encodeURIComponent(container)}?${q}`;
-  return { ...addr, path, nodeName };
+  return { ...addr, path };
 }
 
 /** The default StreamHandler: pods/log, exec, attach and portforward forwarded to the node agent. */
