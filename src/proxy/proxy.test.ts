@@ -89,7 +89,7 @@ test('sync loop: full first, partial after, full after a refused transaction, co
     await proxy.idle();
     const retry = rec.nft()[3];
     assert.match(retry, /^add table ip kubesvc\ndelete table ip kubesvc\n/);
-    assert.match(retry, /add element ip kubesvc endpoints \{ 10\.96\.0\.10 \. udp \. 53 \. 0 comment "default\/dns:dns" : 10\.244\.0\.6 \. 53 \}/);
+    assert.match(retry, /add element ip kubesvc endpoints-udp \{ 10\.96\.0\.10 \. 53 \. 0 comment "default\/dns:dns" : 10\.244\.0\.6 \. 53 \}/);
     const deletes = rec.calls.filter((c) => c.argv[0] === 'conntrack').slice(conntrackBefore).map((c) => c.argv.join(' '));
     assert.deepEqual(deletes, ['conntrack -D -p udp --orig-dst 10.96.0.10 --orig-port-dst 53 --dst-nat 10.244.0.5']);
     assert.equal((await proxy.metrics.syncFailures.get()).values[0].value, 1);

@@ -183,6 +183,21 @@ describe(`${mode} proxy in a network namespace`, { skip: skip || (mode === 'ipta
     assert.ok(partial.values.some((v) => v.labels.kind === 'partial' && v.metricName?.endsWith('_count') && v.value > 0));
   });
 
+  // nftables: no Service had 2 endpoints before, so this creates the shared chain lb-2 in an
+  // incremental transaction (nft must accept new rules against the existing endpoint maps).
+  test('an endpoint count no Service had before goes live through an incremental sync, TCP and UDP', async () => {
+    await createSvc('pair', { clusterIP: '10.96.0.80', ports: [{ port: 80, targetPort: 8080 }] });
+    await slices().create('default', epSlice('pair', [pods[0], pods[1]], 8080));
+    const cur = await slices().get('default', 'dns-1');
+    await slices().update('default', { ...cur, endpoints: epSlice('dns', [pods[1], pods[2]], 5353, 'UDP').endpoints });
+    await settle();
+    const seen = await backends(clientPod.agent, '10.96.0.80', 80, 20);
+    assert.deepEqual([...seen.keys()].sort(), ['p1', 'p2'], JSON.stringify([...seen]));
+    const udp = new Set<string>();
+    for (let i = 0; i < 20; i++) udp.add(String((await clientPod.agent.udp('10.96.0.53', 53, 41000 + i)).data));
+    assert.deepEqual([...udp].sort(), ['p2', 'p3']);
+  });
+
   test('stop removes what the proxy wrote', async () => {
     await proxy.stop();
     assert.doesNotMatch(node.nft(['list', 'tables']), /kubesvc/);

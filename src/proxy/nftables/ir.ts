@@ -16,8 +16,8 @@ export type L4 = 'tcp' | 'udp' | 'sctp';
 /** Keys a verdict map or a set is looked up with. */
 export type LookupKey = 'daddr.proto.dport' | 'proto.dport' | 'saddr' | 'daddr' | 'saddr.daddr';
 
-/** Keys of the endpoint maps: the Service's address and port, then the endpoint's index. */
-export type EndpointKey = 'daddr.proto.dport.numgen' | 'proto.dport.numgen';
+/** Keys of the per-protocol endpoint maps: the Service's address and port, then the endpoint's index. */
+export type EndpointKey = 'daddr.dport.numgen' | 'dport.numgen';
 
 export type Match =
   /** ip saddr/daddr [!=] <addr | cidr | { list }> */
@@ -43,11 +43,11 @@ export type Stmt =
   | { readonly s: 'jump' | 'goto'; readonly chain: string }
   | { readonly s: 'dnat'; readonly ip: string; readonly port: number }
   /**
-   * dnat ip addr . port to <key> . numgen random mod N map @map — one rule serves every Service
-   * with N endpoints: the map says, per Service address and drawn index, which endpoint. Needs an
-   * l4proto match before it (the port mapping is per transport protocol).
+   * dnat ip addr . port to [ip daddr .] <proto> dport . numgen random mod N map @map — one rule
+   * serves every Service of that protocol with N endpoints: the map says, per Service address and
+   * drawn index, which endpoint. Follows an l4proto match of the same protocol.
    */
-  | { readonly s: 'dnat-map'; readonly key: EndpointKey; readonly mod: number; readonly map: string }
+  | { readonly s: 'dnat-map'; readonly key: EndpointKey; readonly proto: L4; readonly mod: number; readonly map: string }
   | { readonly s: 'masquerade'; readonly fullyRandom?: boolean }
   | { readonly s: 'set-masq-mark' }
   | { readonly s: 'clear-masq-mark' }
@@ -125,9 +125,8 @@ function lookupExpr(key: LookupKey): string {
   }
 }
 
-function endpointKeyExpr(key: EndpointKey, mod: number): string {
-  const svc = key === 'daddr.proto.dport.numgen' ? 'ip daddr . meta l4proto . th dport' : 'meta l4proto . th dport';
-  return `${svc} . numgen random mod ${mod}`;
+function endpointKeyExpr(key: EndpointKey, p: L4, mod: number): string {
+  return `${key === 'daddr.dport.numgen' ? 'ip daddr . ' : ''}${p} dport . numgen random mod ${mod}`;
 }
 
 export function renderMatch(x: Match): string {
@@ -161,7 +160,7 @@ export function renderStmt(x: Stmt): string {
     case 'dnat':
       return `dnat to ${x.ip}:${x.port}`;
     case 'dnat-map':
-      return `dnat ip addr . port to ${endpointKeyExpr(x.key, x.mod)} map @${x.map}`;
+      return `dnat ip addr . port to ${endpointKeyExpr(x.key, x.proto, x.mod)} map @${x.map}`;
     case 'masquerade':
       return x.fullyRandom ? 'masquerade fully-random' : 'masquerade';
     case 'set-masq-mark':

@@ -46,17 +46,22 @@ export const HAIRPIN_KEY_TYPE = 'ipv4_addr . ipv4_addr';
 /** The addresses NodePorts answer on, when restricted (nodePortAddresses). */
 export const NODEPORT_IPS = 'nodeport-ips';
 /**
- * daddr . proto . port . endpoint index → endpoint ip . port, for Services on the shared
- * load-balancing chains (ClusterIPs, external IPs, LB IPs).
+ * Endpoint maps of the Services on the shared load-balancing chains, one per transport protocol:
+ * `endpoints-<proto>`: daddr . port . endpoint index → endpoint ip . port (ClusterIPs, external
+ * IPs, LB IPs); `nodeport-endpoints-<proto>`: nodePort . endpoint index → endpoint ip . port.
+ *
+ * Declared with `typeof`, because a numgen part has no type name (`mark` is refused there); the
+ * modulus in the declaration does not matter, one map serves every endpoint count. One map per
+ * protocol, because nft 1.0.6 refuses a later `add rule` whose dnat uses a map declared with
+ * `th dport` after a `meta l4proto tcp` match ("conflicting protocols specified: tcp vs. th": it
+ * re-evaluates the map's stored typeof in the rule's protocol context), which a new `lb-N` chain
+ * in an incremental sync needs; `tcp dport` in a tcp-only map does not conflict.
  */
-export const ENDPOINTS = 'endpoints';
-/** proto . nodePort . endpoint index → endpoint ip . port (NodePorts on the shared chains). */
-export const NODEPORT_ENDPOINTS = 'nodeport-endpoints';
-// `typeof`, because a numgen part has no type name (`mark` is refused there); the modulus in the
-// declaration does not matter, one map serves every endpoint count.
-export const ENDPOINTS_KEY_TYPEOF = 'ip daddr . meta l4proto . th dport . numgen random mod 1';
-export const NODEPORT_ENDPOINTS_KEY_TYPEOF = 'meta l4proto . th dport . numgen random mod 1';
-export const ENDPOINT_DATA_TYPEOF = 'ip daddr . th dport';
+export const endpointsMap = (p: string): string => `endpoints-${p}`;
+export const nodePortEndpointsMap = (p: string): string => `nodeport-endpoints-${p}`;
+export const endpointsKeyTypeof = (p: string): string => `ip daddr . ${p} dport . numgen random mod 1`;
+export const nodePortEndpointsKeyTypeof = (p: string): string => `${p} dport . numgen random mod 1`;
+export const endpointDataTypeof = (p: string): string => `ip daddr . ${p} dport`;
 
 export const SERVICE_KEY_TYPE = 'ipv4_addr . inet_proto . inet_service';
 export const NODEPORT_KEY_TYPE = 'inet_proto . inet_service';

@@ -172,10 +172,10 @@ test('shared chains: plain Services have no chain of their own, only map element
   const own = [...r.chains.keys()].filter((c) => /-default-(web|dns|pub|lb|draining)-/.test(c));
   assert.deepEqual(own, ['fw-default-lb-443'], 'only the source-range firewall stays per Service');
   for (const c of ['lb-1', 'lb-2', 'lb-3', 'ext-lb-1', 'ext-lb-2', 'nodeport-lb-1', 'nodeport-lb-2']) assert.ok(r.chains.has(c), c);
-  const eps = r.sets.get('endpoints')!.elements.filter((e) => e.comment === 'default/pub');
+  const eps = r.sets.get('endpoints-tcp')!.elements.filter((e) => e.comment === 'default/pub');
   assert.deepEqual(
     eps.map((e) => `${e.key.join(' . ')} : ${e.data!.join(' . ')}`),
-    ['10.96.0.80 . tcp . 80 . 0 : 10.244.0.20 . 9090', '10.96.0.80 . tcp . 80 . 1 : 10.244.1.21 . 9090', '192.0.2.80 . tcp . 80 . 0 : 10.244.0.20 . 9090', '192.0.2.80 . tcp . 80 . 1 : 10.244.1.21 . 9090'],
+    ['10.96.0.80 . 80 . 0 : 10.244.0.20 . 9090', '10.96.0.80 . 80 . 1 : 10.244.1.21 . 9090', '192.0.2.80 . 80 . 0 : 10.244.0.20 . 9090', '192.0.2.80 . 80 . 1 : 10.244.1.21 . 9090'],
   );
 });
 

@@ -33,6 +33,7 @@ import { LayeredMap } from './layered-map.js';
 import * as N from './names.js';
 
 const proto = (p: string): L4 => p.toLowerCase() as L4;
+const L4S: readonly L4[] = ['tcp', 'udp', 'sctp'];
 
 /** Readable, unique chain-name suffixes: a hash is appended only where two ports would collide. */
 export function chainSuffixes(state: readonly ServicePortState[]): Map<string, string> {
@@ -217,8 +218,8 @@ export function buildFragment(st: ServicePortState, suffix: string, facts: NodeF
   };
   put(N.SERVICE_IPS, maps.serviceIPs);
   put(N.SERVICE_NODEPORTS, maps.nodePorts);
-  put(N.ENDPOINTS, maps.endpoints);
-  put(N.NODEPORT_ENDPOINTS, maps.nodePortEndpoints);
+  put(N.endpointsMap(proto(st.svc.protocol)), maps.endpoints);
+  put(N.nodePortEndpointsMap(proto(st.svc.protocol)), maps.nodePortEndpoints);
   put(N.NO_ENDPOINT_SERVICES, maps.noEndpointServices);
   put(N.NO_ENDPOINT_NODEPORTS, maps.noEndpointNodePorts);
   put(N.FIREWALL_IPS, maps.firewallIPs);
@@ -248,10 +249,18 @@ export function lbChainFor(name: string, facts: NodeFacts): Chain {
       ? [rule([{ m: 'ip', field: 'saddr', neg: true, values: [facts.podCIDR] }], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }])]
       : []
     : [rule([], [{ s: 'jump', chain: N.MARK_FOR_MASQUERADE }])];
-  const key = m[1] === 'nodeport-' ? 'proto.dport.numgen' : 'daddr.proto.dport.numgen';
-  const map = m[1] === 'nodeport-' ? N.NODEPORT_ENDPOINTS : N.ENDPOINTS;
-  // One rule per protocol: the port half of the dnat needs the transport protocol known.
-  const dnat = (['tcp', 'udp', 'sctp'] as const).map((p) => rule([{ m: 'l4proto', proto: p }], [{ s: 'dnat-map', key, mod, map }]));
+  const nodePort = m[1] === 'nodeport-';
+  // One rule (and map) per protocol: the port half of the dnat needs the transport protocol known.
+  const dnat = L4S.map((p) =>
+    rule(
+      [{ m: 'l4proto', proto: p }],
+      [
+        nodePort
+          ? { s: 'dnat-map', key: 'dport.numgen', proto: p, mod, map: N.nodePortEndpointsMap(p) }
+          : { s: 'dnat-map', key: 'daddr.dport.numgen', proto: p, mod, map: N.endpointsMap(p) },
+      ],
+    ),
+  );
   return { name, rules: [...mark, ...dnat] };
 }
 
@@ -286,7 +295,7 @@ function addSharedPort(st: ServicePortState, suffix: string, chains: Chain[], ma
       continue;
     }
     maps.serviceIPs.push({ key: [ip, p, port], verdict: dispatch('cluster'), comment });
-    endpointsAt([ip, p, port], maps.endpoints);
+    endpointsAt([ip, port], maps.endpoints);
   }
   if (!hasExternal(svc)) return used;
   for (const ip of [...svc.externalIPs, ...svc.loadBalancerIPs]) {
@@ -295,14 +304,14 @@ function addSharedPort(st: ServicePortState, suffix: string, chains: Chain[], ma
       continue;
     }
     maps.serviceIPs.push({ key: [ip, p, port], verdict: dispatch('external'), comment });
-    endpointsAt([ip, p, port], maps.endpoints);
+    endpointsAt([ip, port], maps.endpoints);
   }
   if (svc.nodePort !== undefined) {
     const np = String(svc.nodePort);
     if (n === 0) maps.noEndpointNodePorts.push({ key: [p, np], verdict: reject, comment });
     else {
       maps.nodePorts.push({ key: [p, np], verdict: dispatch('nodeport'), comment });
-      endpointsAt([p, np], maps.nodePortEndpoints);
+      endpointsAt([np], maps.nodePortEndpoints);
     }
   }
   addFirewall(st, suffix, p, port, comment, chains, maps);
@@ -473,8 +482,6 @@ export interface GeneratedRuleset extends Ruleset {
 const VERDICT_MAPS: readonly [string, string][] = [
   [N.SERVICE_IPS, N.SERVICE_KEY_TYPE],
   [N.SERVICE_NODEPORTS, N.NODEPORT_KEY_TYPE],
-  [N.ENDPOINTS, N.ENDPOINTS_KEY_TYPEOF],
-  [N.NODEPORT_ENDPOINTS, N.NODEPORT_ENDPOINTS_KEY_TYPEOF],
   [N.NO_ENDPOINT_SERVICES, N.SERVICE_KEY_TYPE],
   [N.NO_ENDPOINT_NODEPORTS, N.NODEPORT_KEY_TYPE],
   [N.FIREWALL_IPS, N.SERVICE_KEY_TYPE],
@@ -510,11 +517,12 @@ function count(m: LayeredMap<string, number>, k: string, d: number): void {
 }
 
 function sharedPart(facts: NodeFacts): GeneratedRuleset['shared'] {
-  const sets: NamedSet[] = VERDICT_MAPS.map(([name, type]) =>
-    name === N.ENDPOINTS || name === N.NODEPORT_ENDPOINTS
-      ? { name, map: true, type, typeof: true, data: N.ENDPOINT_DATA_TYPEOF, elements: [] }
-      : { name, map: true, type, elements: [] },
-  );
+  const sets: NamedSet[] = VERDICT_MAPS.map(([name, type]) => ({ name, map: true, type, elements: [] }));
+  for (const p of L4S) {
+    const data = N.endpointDataTypeof(p);
+    sets.push({ name: N.endpointsMap(p), map: true, type: N.endpointsKeyTypeof(p), typeof: true, data, elements: [] });
+    sets.push({ name: N.nodePortEndpointsMap(p), map: true, type: N.nodePortEndpointsKeyTypeof(p), typeof: true, data, elements: [] });
+  }
   sets.push({ name: N.CLUSTER_IPS, map: false, type: 'ipv4_addr', elements: [] });
   sets.push({ name: N.HAIRPIN, map: false, type: N.HAIRPIN_KEY_TYPE, elements: [] });
   if (facts.nodePortAddresses.length > 0) {

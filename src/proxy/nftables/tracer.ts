@@ -175,8 +175,8 @@ export class Tracer {
       case 'dnat-map': {
         // The kernel draws numgen, builds the key and looks it up; no element breaks the rule.
         const index = this.draw(s.mod);
-        const svc = s.key === 'daddr.proto.dport.numgen' ? this.keyOf('daddr.proto.dport', st) : this.keyOf('proto.dport', st);
-        const k = `${svc} . ${index}`;
+        if (st.proto !== s.proto) throw new Error(`a ${s.proto} endpoint map used for a ${st.proto} packet`);
+        const k = `${s.key === 'daddr.dport.numgen' ? `${st.daddr} . ` : ''}${st.dport} . ${index}`;
         const e = this.set(s.map).elements.find((x) => x.key.join(' . ') === k);
         if (!e?.data) return 'nomatch';
         st.daddr = e.data[0];

@@ -30,15 +30,15 @@ test('a new endpoint of a plain Service: map elements only — its dispatch elem
   assert.deepEqual(lines, [
     'add chain ip kubesvc lb-4',
     'add rule ip kubesvc lb-4 ip saddr != 10.244.0.0/16 jump mark-for-masquerade',
-    'add rule ip kubesvc lb-4 meta l4proto tcp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
-    'add rule ip kubesvc lb-4 meta l4proto udp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
-    'add rule ip kubesvc lb-4 meta l4proto sctp dnat ip addr . port to ip daddr . meta l4proto . th dport . numgen random mod 4 map @endpoints',
+    'add rule ip kubesvc lb-4 meta l4proto tcp dnat ip addr . port to ip daddr . tcp dport . numgen random mod 4 map @endpoints-tcp',
+    'add rule ip kubesvc lb-4 meta l4proto udp dnat ip addr . port to ip daddr . udp dport . numgen random mod 4 map @endpoints-udp',
+    'add rule ip kubesvc lb-4 meta l4proto sctp dnat ip addr . port to ip daddr . sctp dport . numgen random mod 4 map @endpoints-sctp',
     'delete element ip kubesvc service-ips { 10.96.0.20 . tcp . 80 }',
     'add element ip kubesvc service-ips { 10.96.0.20 . tcp . 80 comment "default/web:http" : goto lb-4 }',
     // Endpoints are indexed in the tracker's (sorted) order: the new one takes index 2, 10.244.1.7 moves to 3.
-    'delete element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 2 }',
-    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 2 comment "default/web:http" : 10.244.0.40 . 8080 }',
-    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 3 comment "default/web:http" : 10.244.1.7 . 8080 }',
+    'delete element ip kubesvc endpoints-tcp { 10.96.0.20 . 80 . 2 }',
+    'add element ip kubesvc endpoints-tcp { 10.96.0.20 . 80 . 2 comment "default/web:http" : 10.244.0.40 . 8080 }',
+    'add element ip kubesvc endpoints-tcp { 10.96.0.20 . 80 . 3 comment "default/web:http" : 10.244.1.7 . 8080 }',
     'add element ip kubesvc hairpin-endpoints { 10.244.0.40 . 10.244.0.40 }',
     // web was the only Service with 3 endpoints.
     'flush chain ip kubesvc lb-3',
@@ -52,8 +52,8 @@ test('an endpoint replaced (same count): one endpoints element swapped, nothing 
   t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], [{ ip: '10.244.0.5' }, { ip: '10.244.0.41' }, { ip: '10.244.1.7' }]), false);
   const after = generateRuleset(t.checkout().state, FACTS, before);
   assert.deepEqual(incrementalScript(before, after)!.trim().split('\n'), [
-    'delete element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 1 }',
-    'add element ip kubesvc endpoints { 10.96.0.20 . tcp . 80 . 1 comment "default/web:http" : 10.244.0.41 . 8080 }',
+    'delete element ip kubesvc endpoints-tcp { 10.96.0.20 . 80 . 1 }',
+    'add element ip kubesvc endpoints-tcp { 10.96.0.20 . 80 . 1 comment "default/web:http" : 10.244.0.41 . 8080 }',
     'delete element ip kubesvc hairpin-endpoints { 10.244.0.6 . 10.244.0.6 }',
     'add element ip kubesvc hairpin-endpoints { 10.244.0.41 . 10.244.0.41 }',
   ]);
@@ -72,7 +72,7 @@ test('a Service with its own chain (affinity): a new endpoint refills its chain'
     lines.filter((l) => l.startsWith('add rule') && / numgen /.test(l)).map((l) => /numgen random mod (\d+)/.exec(l)![1]),
     ['3', '2'],
   );
-  assert.ok(!lines.some((l) => /element ip kubesvc (endpoints|service-ips) /.test(l)), 'its dispatch element still points at its chain');
+  assert.ok(!lines.some((l) => /element ip kubesvc (endpoints-tcp|service-ips) /.test(l)), 'its dispatch element still points at its chain');
 });
 
 test('the last endpoint going away: dispatch and endpoint elements go, the no-endpoint entries (reject) come', () => {
@@ -83,8 +83,8 @@ test('the last endpoint going away: dispatch and endpoint elements go, the no-en
   const lines = incrementalScript(before, after)!.trim().split('\n');
   assert.ok(lines.includes('delete element ip kubesvc service-ips { 10.96.0.50 . tcp . 443 }'));
   assert.ok(lines.includes('delete element ip kubesvc service-nodeports { tcp . 30443 }'));
-  assert.ok(lines.includes('delete element ip kubesvc endpoints { 192.0.2.50 . tcp . 443 . 0 }'));
-  assert.ok(lines.includes('delete element ip kubesvc nodeport-endpoints { tcp . 30443 . 0 }'));
+  assert.ok(lines.includes('delete element ip kubesvc endpoints-tcp { 192.0.2.50 . 443 . 0 }'));
+  assert.ok(lines.includes('delete element ip kubesvc nodeport-endpoints-tcp { 30443 . 0 }'));
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-services { 10.96.0.50 . tcp . 443 comment "default/lb" : goto reject-chain }'), lines.join('\n'));
   assert.ok(lines.includes('add element ip kubesvc no-endpoint-nodeports { tcp . 30443 comment "default/lb" : goto reject-chain }'));
   assert.ok(lines.includes('delete element ip kubesvc hairpin-endpoints { 10.244.1.10 . 10.244.1.10 }'));
@@ -109,7 +109,7 @@ test('the periodic full resync rewrites in place: no table delete, affinity sets
   const flush = lines.indexOf('flush chain ip kubesvc lb-3');
   const del = lines.indexOf('delete chain ip kubesvc lb-3');
   assert.ok(flush >= 0 && del > flush, 'a removed chain is emptied before it is deleted');
-  assert.ok(lines.includes('flush map ip kubesvc endpoints'));
+  assert.ok(lines.includes('flush map ip kubesvc endpoints-tcp'));
   assert.ok(lines.includes('add rule ip kubesvc svc-default-sticky-80 numgen random mod 2 == 0 meta l4proto tcp update @aff-default-sticky-80-10.244.0.9-8080 { ip saddr } dnat to 10.244.0.9:8080'));
 });
 
