@@ -26,7 +26,7 @@ import {
 } from './endpoints-util.js';
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcile, ZONE_LABEL } from './endpointslice-reconciler.js';
 import { formatTriggerTime, TRIGGER_TIME_ANNOTATION, TriggerTimeTracker } from './endpoints-trigger-time.js';
-import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, ownSliceHandlers, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import type { EventRecorder } from './events/index.js';
 import { workerLifecycle } from './controller-base.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
@@ -122,22 +122,7 @@ export const endpointSliceController: ControllerDescriptor = {
       const name = n.metadata?.name;
       for (const p of pods.lister.list()) if (p.spec?.nodeName === name) enqueuePodServices(p);
     }
-    // Changes to our slices made by others (or the cache catching up) re-sync their Service.
-    const onSlice = (s: EndpointSlice) => {
-      if (!ours(s)) return;
-      const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
-      if (svc) queue.add(`${s.metadata?.namespace ?? ''}/${svc}`);
-    };
-    slices.addEventHandler({
-      onAdd: onSlice,
-      onUpdate: (_o, s) => onSlice(s),
-      onDelete: (x) => {
-        const s = deletedObject(x);
-        const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
-        if (svc) tracker.handleDeletion(`${s.metadata?.namespace ?? ''}/${svc}`, s);
-        onSlice(s);
-      },
-    });
+    slices.addEventHandler(ownSliceHandlers(ours, (k) => queue.add(k), tracker));
 
     const sync = async (key: string): Promise<{ requeueAfterMs: number } | void> => {
       const { namespace, name } = splitKey(key);

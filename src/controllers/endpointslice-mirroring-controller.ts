@@ -15,7 +15,7 @@ import { repackSubsets } from './endpoints-subsets.js';
 import { selectorOf, serviceKey } from './endpoints-util.js';
 import { SLICES_BY_SERVICE_INDEX, sliceServiceIndex } from './endpointslice-controller.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, portMapKey, type AddressType } from './endpointslice-reconciler.js';
-import { EndpointSliceTracker, STALE_RETRY_MS } from './endpointslice-tracker.js';
+import { EndpointSliceTracker, ownSliceHandlers, STALE_RETRY_MS } from './endpointslice-tracker.js';
 import { workerLifecycle } from './controller-base.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from './index.js';
 
@@ -193,21 +193,7 @@ export const endpointSliceMirroringController: ControllerDescriptor = {
       onUpdate: (_o, e) => enqueue(e),
       onDelete: (e) => enqueue(deletedObject(e)),
     });
-    const onSlice = (s: EndpointSlice) => {
-      if (!ours(s)) return;
-      const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
-      if (svc) queue.add(`${s.metadata?.namespace ?? ''}/${svc}`);
-    };
-    slices.addEventHandler({
-      onAdd: onSlice,
-      onUpdate: (_o, s) => onSlice(s),
-      onDelete: (x) => {
-        const s = deletedObject(x);
-        const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
-        if (svc) tracker.handleDeletion(`${s.metadata?.namespace ?? ''}/${svc}`, s);
-        onSlice(s);
-      },
-    });
+    slices.addEventHandler(ownSliceHandlers(ours, (k) => queue.add(k), tracker));
 
     const deleteAll = async (key: string, ns: string, list: readonly EndpointSlice[]) => {
       for (const s of list) {

@@ -6,6 +6,8 @@
 // registry keeps generation for objects with a spec only, so we compare resourceVersions, which
 // our stores number with increasing revisions.
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { deletedObject, type EventHandlers } from '../client/informer.js';
+import { LABEL_SERVICE_NAME } from './endpointslice-reconciler.js';
 
 const DELETED = -1;
 
@@ -67,4 +69,29 @@ export class EndpointSliceTracker {
   deleteService(serviceKey: string): void {
     this.expected.delete(serviceKey);
   }
+}
+
+/**
+ * Handlers for a controller's view of the slices it manages (`ours`): any change by others, or the
+ * cache catching up, re-syncs the owning Service; a deletion is also recorded by the tracker.
+ */
+export function ownSliceHandlers(ours: (s: EndpointSlice) => boolean, enqueue: (serviceKey: string) => void, tracker: EndpointSliceTracker): EventHandlers<EndpointSlice> {
+  const owner = (s: EndpointSlice) => {
+    const svc = s.metadata?.labels?.[LABEL_SERVICE_NAME];
+    return svc ? `${s.metadata?.namespace ?? ''}/${svc}` : undefined;
+  };
+  const onSlice = (s: EndpointSlice) => {
+    const key = ours(s) ? owner(s) : undefined;
+    if (key) enqueue(key);
+  };
+  return {
+    onAdd: onSlice,
+    onUpdate: (_o, s) => onSlice(s),
+    onDelete: (x) => {
+      const s = deletedObject(x);
+      const key = owner(s);
+      if (key) tracker.handleDeletion(key, s);
+      onSlice(s);
+    },
+  };
 }
