@@ -1,7 +1,8 @@
 // A container's environment as the kubelet builds it: service links first (Services existing at
-// container start), then envFrom, then env in order with $(VAR) expansion, downward-API fieldRefs
-// and configMapKeyRef. A missing, non-optional ConfigMap or key is CreateContainerConfigError.
-import type { ConfigMap, Container, Pod, Service } from 'kubernetes-types/core/v1.js';
+// container start), then envFrom (ConfigMaps and Secrets, with prefix), then env in order with
+// $(VAR) expansion, downward-API fieldRefs, configMapKeyRef and secretKeyRef. A missing,
+// non-optional ConfigMap, Secret or key is CreateContainerConfigError, with the kubelet's text.
+import type { ConfigMap, Container, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { expandVars } from './images/catalog.js';
 
 export class ContainerConfigError extends Error {}
@@ -10,12 +11,17 @@ export interface EnvSources {
   /** Services to link: the pod namespace's (if enableServiceLinks) plus default/kubernetes. */
   services: readonly Service[];
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  /** Without it every Secret counts as missing. */
+  secret?(namespace: string, name: string): Promise<Secret | undefined>;
   podIP: string;
   hostIP: string;
   busyboxPath?: string;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** validation.IsEnvVarName as relaxed in Kubernetes 1.32: printable ASCII without '='. */
+const isEnvVarName = (s: string) => s.length > 0 && /^[\x20-\x3c\x3e-\x7e]+$/.test(s);
 
 const envName = (s: string) => s.toUpperCase().replace(/-/g, '_');
 
@@ -78,23 +84,35 @@ export async function containerEnv(pod: Pod, c: Container, hostname: string, src
     if (!found && !optional) throw new ContainerConfigError(`configmap "${name}" not found`);
     return found;
   };
+  // Secret values arrive base64-encoded; the environment gets the bytes.
+  const secret = async (name: string, optional: boolean | undefined) => {
+    const found = await src.secret?.(ns, name);
+    if (!found && !optional) throw new ContainerConfigError(`secret "${name}" not found`);
+    return found && { data: Object.fromEntries(Object.entries(found.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) };
+  };
   for (const from of c.envFrom ?? []) {
-    if (!from.configMapRef?.name) continue;
-    const map = await cm(from.configMapRef.name, from.configMapRef.optional);
-    for (const [k, v] of Object.entries(map?.data ?? {})) env.set(`${from.prefix ?? ''}${k}`, v);
+    const values = from.configMapRef?.name
+      ? (await cm(from.configMapRef.name, from.configMapRef.optional))?.data
+      : from.secretRef?.name
+        ? (await secret(from.secretRef.name, from.secretRef.optional))?.data
+        : undefined;
+    for (const [k, v] of Object.entries(values ?? {})) {
+      const key = `${from.prefix ?? ''}${k}`;
+      // The kubelet skips (with a warning event) keys that are not environment variable names.
+      if (isEnvVarName(key)) env.set(key, v);
+    }
   }
   for (const e of c.env ?? []) {
     const vf = e.valueFrom;
     if (!vf) env.set(e.name, expandVars(e.value ?? '', env));
     else if (vf.fieldRef) env.set(e.name, fieldValue(pod, vf.fieldRef.fieldPath, src));
-    else if (vf.configMapKeyRef) {
-      const ref = vf.configMapKeyRef;
-      const map = await cm(ref.name ?? '', ref.optional);
-      const value = map?.data?.[ref.key];
-      if (map && value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
+    else if (vf.configMapKeyRef || vf.secretKeyRef) {
+      const ref = (vf.configMapKeyRef ?? vf.secretKeyRef)!;
+      const kind = vf.configMapKeyRef ? 'ConfigMap' : 'Secret';
+      const found = vf.configMapKeyRef ? await cm(ref.name ?? '', ref.optional) : await secret(ref.name ?? '', ref.optional);
+      const value = found?.data?.[ref.key];
+      if (found && value === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}`);
       if (value !== undefined) env.set(e.name, value);
-    } else if (vf.secretKeyRef) {
-      throw new ContainerConfigError(`secret "${vf.secretKeyRef.name}" not found`);
     }
   }
   return env;
