@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
   CONFIGMAPS,
+  SECRETS,
   createEventRecorder,
   deletedObject,
   isNotFound,
@@ -208,6 +209,14 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         configMap: async (ns, name) => {
           try {
             return await config.client.resource(CONFIGMAPS).get(ns, name);
+          } catch (e) {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          }
+        },
+        secret: async (ns, name) => {
+          try {
+            return await config.client.resource(SECRETS).get(ns, name);
           } catch (e) {
             if (isNotFound(e)) return undefined;
             throw e;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigMap, Container, Pod, Probe, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, Pod, Probe, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
 import type { Logger } from '../util/log.js';
 import { adoptProcess, processStartTime, reapGroup, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
@@ -41,6 +41,8 @@ export interface PodWorkerDeps {
   native?: NativeRuntime;
   services(namespace: string): Service[];
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  /** Secrets for env and envFrom (without it, every Secret counts as missing). */
+  secret?(namespace: string, name: string): Promise<Secret | undefined>;
   /** Ask for another sync of this pod (now, or after a delay). */
   requeue(afterMs?: number): void;
   now(): Date;
@@ -234,6 +236,7 @@ export class PodWorker {
       env = await containerEnv(this.pod, st.spec, sb.hostname, {
         services: this.pod.spec?.enableServiceLinks === false ? this.deps.services('default').filter((s) => s.metadata?.name === 'kubernetes') : this.deps.services(this.pod.metadata?.namespace ?? 'default'),
         configMap: this.deps.configMap,
+        secret: this.deps.secret,
         podIP: sb.ip || this.deps.hostIP,
         hostIP: this.deps.hostIP,
         busyboxPath: this.deps.busyboxPath,
