@@ -65,6 +65,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'] }),
   r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
+  r('', 'v1', 'Secret', 'secrets', true),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('apps', 'v1', 'Deployment', 'deployments', true, {
     shortNames: ['deploy'],

@@ -1,7 +1,7 @@
 // Typed handles on the served resources: `client.resource(SERVICES)` is a ResourceClient<Service>
 // without spelling the type again. The phantom `_type` field only carries T for inference.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
@@ -30,6 +30,8 @@ export const SERVICES = kind<Service>('/services');
 export const ENDPOINTS = kind<Endpoints>('/endpoints');
 export const EVENTS = kind<Event>('/events');
 export const CONFIGMAPS = kind<ConfigMap>('/configmaps');
+export const SECRETS = kind<Secret>('/secrets');
+export const SERVICEACCOUNTS = kind<ServiceAccount>('/serviceaccounts');
 export const ENDPOINTSLICES = kind<EndpointSlice>('discovery.k8s.io/endpointslices');
 export const DEPLOYMENTS = kind<Deployment>('apps/deployments');
 export const REPLICASETS = kind<ReplicaSet>('apps/replicasets');

@@ -16,6 +16,7 @@ import { garbageCollectorController } from './garbage-collector.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController, type PodBinder } from './scheduler.js';
 import { DEFAULT_LOAD_BALANCER_CIDRS, serviceLbController } from './service-lb-controller.js';
+import { serviceAccountController } from './serviceaccount.js';
 import { statefulSetController } from './statefulset.js';
 
 export interface ControllersConfig {
@@ -78,6 +79,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   garbageCollectorController,
   schedulerController,
   serviceLbController,
+  serviceAccountController,
 ];
 
 export interface RunningControllers {

@@ -10,6 +10,8 @@ import { createStrategy as namespaces } from './namespaces/strategy.js';
 import { createStrategy as nodes } from './nodes/strategy.js';
 import { createStrategy as pods } from './pods/strategy.js';
 import { createStrategy as replicasets } from './replicasets/strategy.js';
+import { createStrategy as secrets } from './secrets/strategy.js';
+import { createStrategy as serviceaccounts } from './serviceaccounts/strategy.js';
 import { createStrategy as services } from './services/strategy.js';
 import { createStrategy as statefulsets } from './statefulsets/strategy.js';
 
@@ -21,6 +23,8 @@ export const STRATEGY_FACTORIES: Readonly<Record<string, StrategyFactory>> = {
   '/endpoints': endpoints,
   '/events': events,
   '/configmaps': configmaps,
+  '/secrets': secrets,
+  '/serviceaccounts': serviceaccounts,
   'discovery.k8s.io/endpointslices': endpointslices,
   'apps/deployments': deployments,
   'apps/replicasets': replicasets,

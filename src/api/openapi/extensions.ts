@@ -126,6 +126,7 @@ export const PROPERTY_EXTENSIONS: Record<string, Record<string, Extension>> = {
     topologySpreadConstraints: mapList(['topologyKey', 'whenUnsatisfiable'], 'topologyKey'),
     nodeSelector: { 'x-kubernetes-map-type': 'atomic' },
   },
+  [`${CORE}.ServiceAccount`]: { secrets: mapList(['name'], 'name'), imagePullSecrets: atomic },
   [`${CORE}.PodSecurityContext`]: { supplementalGroups: atomic, sysctls: atomic },
   [`${CORE}.Container`]: containerLists,
   [`${CORE}.EphemeralContainer`]: containerLists,

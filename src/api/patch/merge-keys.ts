@@ -88,6 +88,8 @@ export const KIND_SCHEMAS: Record<string, TypeSchema> = {
   },
   Namespace: withStatusConditions({}),
   ConfigMap: { metadata: { type: OBJECT_META } },
+  Secret: { metadata: { type: OBJECT_META } },
+  ServiceAccount: { metadata: { type: OBJECT_META }, secrets: byKey('name') },
   Event: { metadata: { type: OBJECT_META } },
   Deployment: withStatusConditions({ template: { type: POD_TEMPLATE } }),
   ReplicaSet: withStatusConditions({ template: { type: POD_TEMPLATE } }),

@@ -118,6 +118,19 @@ const coreObjects: Record<string, MessageSpec> = {
     data: [2, 'map<string,string>'],
     binaryData: [3, 'map<string,bytes>'],
   },
+  Secret: {
+    metadata: [1, 'ObjectMeta'],
+    immutable: [5, 'bool', K],
+    data: [2, 'map<string,bytes>'],
+    stringData: [4, 'map<string,string>'],
+    type: [3, 'string'],
+  },
+  ServiceAccount: {
+    metadata: [1, 'ObjectMeta'],
+    secrets: [2, 'ObjectReference', R],
+    imagePullSecrets: [3, 'LocalObjectReference', R],
+    automountServiceAccountToken: [4, 'bool', K],
+  },
 
   Endpoints: { metadata: [1, 'ObjectMeta'], subsets: [2, 'EndpointSubset', R] },
   EndpointSubset: {
@@ -625,6 +638,8 @@ export const KINDS: Readonly<Record<string, string>> = {
   'v1/Service': 'Service',
   'v1/Pod': 'Pod',
   'v1/ConfigMap': 'ConfigMap',
+  'v1/Secret': 'Secret',
+  'v1/ServiceAccount': 'ServiceAccount',
   'v1/Endpoints': 'Endpoints',
   'apps/v1/Deployment': 'Deployment',
   'apps/v1/ReplicaSet': 'ReplicaSet',

@@ -8,6 +8,7 @@ import { eventPrinter } from './printers/event.js';
 import { nodePrinter } from './printers/node.js';
 import { podPrinter } from './printers/pod.js';
 import { servicePrinter } from './printers/service.js';
+import { secretPrinter, serviceAccountPrinter } from './printers/secrets.js';
 import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter } from './printers/simple.js';
 import { deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from './printers/workloads.js';
 import type { Printer } from './types.js';
@@ -33,6 +34,8 @@ const PRINTERS: Record<string, Printer> = {
   Endpoints: endpointsPrinter,
   Event: eventPrinter,
   ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
+  ServiceAccount: serviceAccountPrinter,
   EndpointSlice: endpointSlicePrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,

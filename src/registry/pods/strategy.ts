@@ -3,6 +3,7 @@
 // are limited (see validatePodUpdate); a status update changes nothing but status.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { setPodDefaults } from '../../api/defaults/pod.js';
+import { admitPodServiceAccount, mirrorServiceAccountAlias } from '../../api/defaults/pod-service-account.js';
 import { podQOSClass } from '../../api/defaults/qos.js';
 import { keepOldStatus } from '../../api/defaults/status.js';
 import type { KubeObject } from '../../api/object.js';
@@ -14,9 +15,13 @@ const asPod = (o: KubeObject) => o as unknown as Pod;
 type Writable = { status?: Record<string, unknown> };
 
 export const createStrategy: StrategyFactory = () => ({
-  default: (obj) => setPodDefaults(asPod(obj)),
+  default(obj) {
+    setPodDefaults(asPod(obj));
+    mirrorServiceAccountAlias(asPod(obj).spec);
+  },
   prepareForCreate(obj) {
     const pod = asPod(obj);
+    admitPodServiceAccount(pod);
     const status: Record<string, unknown> = { phase: 'Pending', qosClass: podQOSClass(pod) };
     // A pod with scheduling gates says why it is not scheduled.
     if ((pod.spec?.schedulingGates ?? []).length) {
