@@ -20,7 +20,11 @@ export const SECRET_TYPE_TLS = 'kubernetes.io/tls';
 /** The annotation a service-account-token Secret must carry. */
 export const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 
-/** Go's `encoding/json` error for bytes that do not unmarshal into a map[string]interface{}. */
+/**
+ * Go's `encoding/json` error for bytes that do not unmarshal into a map[string]interface{}: exact
+ * for empty input, a bad first character and a non-object value; other syntax errors are reported
+ * as truncation, Go's text for the most common case (a cut-off file).
+ */
 export function goJsonMapError(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return 'unexpected end of JSON input';
