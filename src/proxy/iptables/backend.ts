@@ -1,9 +1,11 @@
-// The iptables backend: one `iptables-restore --noflush` per sync (atomic per table), then the
-// jumps from the built-in chains are ensured (`-C`, else `-I`), as kube-proxy does. Chains of
-// ours that the kernel holds but the state no longer needs are deleted in the same restore.
+// The iptables backend: one `iptables-restore --noflush` per sync (atomic per table). A full sync
+// (the first, after a failure, periodically) rewrites every chain of ours, deletes the ones the
+// kernel holds but the state no longer needs, then ensures the jumps from the built-in chains
+// (`-C`, else `-I`). A partial sync, as kube-proxy's, names only the chains whose rules changed
+// since the last successful restore and skips the jump checks (ten `iptables` runs).
 import type { Backend, SyncStats } from '../backend.js';
 import type { Exec } from '../exec.js';
-import { chainsInSave, generateIptables, HOOKS, OWNED_CHAIN, restoreScript, type Table } from './ruleset.js';
+import { chainsInSave, generateIptables, HOOKS, OWNED_CHAIN, partialRestoreScript, restoreScript, type IptablesRuleset, type Table } from './ruleset.js';
 
 export interface IptablesCommands {
   /** e.g. ["iptables"] or ["ip", "netns", "exec", "ns1", "iptables"] */
@@ -13,7 +15,8 @@ export interface IptablesCommands {
 }
 
 export function iptablesBackend(exec: Exec, cmd: IptablesCommands): Backend {
-  let known: Record<Table, Set<string>> | undefined;
+  // What the kernel holds: the ruleset of the last successful restore (undefined = unknown).
+  let applied: IptablesRuleset | undefined;
 
   const run = async (argv: readonly string[], stdin?: string) => {
     const r = await exec(argv, stdin);
@@ -34,19 +37,23 @@ export function iptablesBackend(exec: Exec, cmd: IptablesCommands): Backend {
   return {
     name: 'iptables',
     async sync(state, facts, full): Promise<SyncStats> {
-      const kind = full || !known ? 'full' : 'partial';
+      const kind = full || !applied ? 'full' : 'partial';
       try {
-        // After a failure or periodically, learn what the kernel really holds.
-        if (kind === 'full') known = await existing();
         const rs = generateIptables(state, facts);
-        await run([...cmd.restore, '-w', '5', '--noflush'], restoreScript(rs, known!));
-        await ensureHooks();
-        known = { nat: new Set(rs.tables.nat.keys()), filter: new Set(rs.tables.filter.keys()) };
+        if (kind === 'full' || !applied) {
+          // After a failure or periodically, learn what the kernel really holds.
+          await run([...cmd.restore, '-w', '5', '--noflush'], restoreScript(rs, await existing()));
+          await ensureHooks();
+        } else {
+          const script = partialRestoreScript(applied, rs);
+          if (script !== '') await run([...cmd.restore, '-w', '5', '--noflush'], script);
+        }
+        applied = rs;
         let rules = 0;
         for (const t of Object.values(rs.tables)) for (const r of t.values()) rules += r.length;
         return { kind, chains: rs.tables.nat.size + rs.tables.filter.size, rules, elements: 0 };
       } catch (e) {
-        known = undefined;
+        applied = undefined;
         throw e;
       }
     },
@@ -59,7 +66,7 @@ export function iptablesBackend(exec: Exec, cmd: IptablesCommands): Backend {
         lines.push(`*${t}`, ...ours.map((c) => `:${c} - [0:0]`), ...ours.map((c) => `-X ${c}`), 'COMMIT');
       }
       await run([...cmd.restore, '-w', '5', '--noflush'], lines.join('\n') + '\n');
-      known = undefined;
+      applied = undefined;
     },
   };
 }

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ChangeTracker } from '../change-tracker.js';
-import { cluster, FACTS } from '../testdata/fixtures.js';
-import { generateIptables, hash16, restoreScript, sepChainName, svcChainName } from './ruleset.js';
+import { cluster, FACTS, slice } from '../testdata/fixtures.js';
+import { generateIptables, hash16, partialRestoreScript, restoreScript, sepChainName, svcChainName } from './ruleset.js';
 
 const GOLDEN = new URL('../testdata/cluster.iptables', import.meta.url);
 
@@ -60,4 +60,54 @@ test('stale chains of ours are deleted, others are left alone', () => {
   assert.match(script, /^-X KUBE-SVC-AAAAAAAAAAAAAAAA$/m);
   assert.doesNotMatch(script, /DOCKER|KUBE-SOMETHING-ELSE/);
   assert.doesNotMatch(script, /-X KUBE-SERVICES/);
+});
+
+test('a partial restore names only the chains an endpoint change touched', () => {
+  const t = new ChangeTracker(() => 0);
+  const { services, slices } = cluster();
+  for (const s of services) t.serviceChanged(`default/${s.metadata!.name}`, s);
+  for (const s of slices) t.sliceChanged(s, false);
+  const before = generateIptables(t.checkout().state, FACTS);
+  assert.equal(partialRestoreScript(before, generateIptables(t.checkout().state, FACTS)), '', 'no change, no restore');
+  // web: 10.244.1.7 replaced by 10.244.1.70.
+  t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], ['10.244.0.5', '10.244.0.6', '10.244.1.70'].map((ip) => ({ ip }))), false);
+  const st = t.checkout().state;
+  const after = generateIptables(st, FACTS);
+  const web = st.find((s) => s.svc.name === 'web')!;
+  const script = partialRestoreScript(before, after);
+  const oldSep = sepChainName(web, { ip: '10.244.1.7', port: 8080, ready: true, serving: true, terminating: false });
+  const newSep = sepChainName(web, web.endpoints.find((e) => e.ip === '10.244.1.70')!);
+  assert.deepEqual(
+    script.split('\n').filter((l) => l.startsWith(':') || l.startsWith('*') || l.startsWith('-X')),
+    ['*nat', `:${newSep} - [0:0]`, `:${svcChainName(web)} - [0:0]`, `:${oldSep} - [0:0]`, `-X ${oldSep}`],
+  );
+  assert.ok(!script.includes('KUBE-SERVICES'), 'the dispatch chain is untouched');
+  assert.ok(!script.includes('*filter'), 'a table without changes is left out');
+  assert.match(script, new RegExp(`^-A ${newSep} .* -j DNAT --to-destination 10\\.244\\.1\\.70:8080$`, 'm'));
+  // Applying it to what the kernel held gives what a full restore would write.
+  const kernel = new Map([...before.tables.nat].map(([c, r]) => [c, [...r]]));
+  for (const l of script.split('\n')) {
+    if (l.startsWith(':')) kernel.set(l.slice(1).split(' ')[0], []);
+    else if (l.startsWith('-A ')) kernel.get(l.split(' ')[1])!.push(l.slice(4 + l.split(' ')[1].length));
+    else if (l.startsWith('-X ')) kernel.delete(l.slice(3));
+  }
+  assert.deepEqual(new Map([...kernel].sort()), new Map([...after.tables.nat].sort()));
+});
+
+test('a Service losing its last endpoint: its rules move to the filter table, its chains go', () => {
+  const t = new ChangeTracker(() => 0);
+  const { services, slices } = cluster();
+  for (const s of services) t.serviceChanged(`default/${s.metadata!.name}`, s);
+  for (const s of slices) t.sliceChanged(s, false);
+  const before = generateIptables(t.checkout().state, FACTS);
+  t.sliceChanged(slice('web', [{ name: 'http', port: 8080 }], []), false);
+  const st = t.checkout().state;
+  const script = partialRestoreScript(before, generateIptables(st, FACTS));
+  const web = st.find((s) => s.svc.name === 'web')!;
+  assert.match(script, /^\*filter\n:KUBE-SERVICES - \[0:0\]\n/);
+  assert.match(script, /"default\/web:http has no endpoints" .* -j REJECT/);
+  assert.match(script, new RegExp(`^-X ${svcChainName(web)}$`, 'm'));
+  // The flushes (declarations) come before any -X in the table.
+  const nat = script.slice(script.indexOf('*nat'));
+  assert.ok(nat.lastIndexOf('\n:') < nat.indexOf('\n-X'));
 });

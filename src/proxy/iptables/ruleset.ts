@@ -221,6 +221,35 @@ export function restoreScript(rs: IptablesRuleset, existing: Record<Table, Reado
   return out.join('\n') + '\n';
 }
 
+/**
+ * A partial restore (kube-proxy's partial sync): only the chains whose rules differ from `prev`
+ * (what the kernel holds, from our last successful restore) are declared — which flushes them —
+ * and refilled; chains `prev` had and `next` lacks are flushed and deleted. Unchanged chains are
+ * not named, so `--noflush` leaves them alone. A chain that stops being referenced always changes
+ * its referrer (the jump is in its rules), so no deleted chain is still in use. Returns "" when
+ * nothing changed; a table without changes is left out.
+ */
+export function partialRestoreScript(prev: IptablesRuleset, next: IptablesRuleset): string {
+  const out: string[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    const before = prev.tables[table];
+    const after = next.tables[table];
+    const changed = [...after].filter(([c, rules]) => !sameRules(before.get(c), rules)).map(([c]) => c);
+    const gone = [...before.keys()].filter((c) => !after.has(c)).sort();
+    if (changed.length === 0 && gone.length === 0) continue;
+    out.push(`*${table}`);
+    for (const c of [...changed, ...gone]) out.push(`:${c} - [0:0]`);
+    for (const c of changed) for (const r of after.get(c)!) out.push(`-A ${c} ${r}`);
+    for (const c of gone) out.push(`-X ${c}`);
+    out.push('COMMIT');
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+function sameRules(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((r, i) => r === b[i]);
+}
+
 /** Chain names from `iptables-save -t <table>` output. */
 export function chainsInSave(save: string): Set<string> {
   const out = new Set<string>();
