@@ -82,6 +82,33 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/**
+ * `canonical(a) === canonical(b)` without building either string: members whose value is
+ * undefined count as absent, key order does not matter, array elements compare in order (an
+ * undefined element as null). Stops at the first difference, and most updates differ early.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const ao = a !== null && typeof a === 'object';
+  const bo = b !== null && typeof b === 'object';
+  if (!ao || !bo) return !ao && !bo && canonical(a) === canonical(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (y[k] === undefined || !Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) n--;
+  return n === 0;
+}
+
 /** Equality of two objects ignoring resourceVersion and managedFields (bookkeeping, not content). */
 export function sameContent(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) => {
@@ -90,7 +117,7 @@ export function sameContent(a: KubeObject, b: KubeObject): boolean {
     delete m.managedFields;
     return { ...o, metadata: m };
   };
-  return canonical(strip(a)) === canonical(strip(b));
+  return sameJson(strip(a), strip(b));
 }
 
 /** Which name rule a kind uses (Service names are DNS-1035 labels, Namespaces DNS-1123 labels). */
