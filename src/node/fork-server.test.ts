@@ -54,6 +54,23 @@ test('start: own process group, only the given environment, output appended, rea
   }
 });
 
+test('start: environment values arrive exactly (quotes, $, backquotes, spaces at both ends, empty, a newline inside)', async () => {
+  const log = join(dir, 'c.log');
+  const keep = setInterval(() => {}, 1000);
+  try {
+    const tricky = { A: "it's  $HOME `x` \\ \"q\" ; | & ", B: '  lead and trail  ', C: '' };
+    for (const [name, env] of [['plain', tricky], ['newline', { ...tricky, D: 'two\nlines' }]] as const) {
+      const p = await server.start({ argv: ['/usr/bin/env'], env, logFile: log });
+      assert.deepEqual(await p.exited, { exitCode: 0 }, name);
+      const lines = Object.entries(env).flatMap(([k, v]) => `${k}=${v}`.split('\n'));
+      assert.deepEqual(readFileSync(log, 'utf8').trimEnd().split('\n'), lines, name);
+      rmSync(log);
+    }
+  } finally {
+    clearInterval(keep);
+  }
+});
+
 test('exitInfo: statuses above 128 are signal deaths', () => {
   assert.deepEqual(exitInfo(0), { exitCode: 0 });
   assert.deepEqual(exitInfo(143), { exitCode: 143, signal: 'SIGTERM' });

@@ -154,6 +154,13 @@ export class PodWorker {
   }
 
   private async persist(): Promise<void> {
+    // The pod's directory exists from sandbox setup on (and must not come back after teardown).
+    // Small files are written synchronously: an asynchronous write costs more CPU (thread-pool
+    // hand-offs) than the write itself (tens of µs), and the run's CPU is what a burst waits for.
+    writeFileSync(this.recordFile, JSON.stringify(this.record()));
+  }
+
+  private record(): Record<string, Persisted> {
     const out: Record<string, Persisted> = {};
     for (const st of this.containers.values()) {
       out[st.name] = {
@@ -167,10 +174,7 @@ export class PodWorker {
         backoffMs: st.backoffMs,
       };
     }
-    // The pod's directory exists from sandbox setup on (and must not come back after teardown).
-    // Small files are written synchronously: an asynchronous write costs more CPU (thread-pool
-    // hand-offs, ~1 ms of event loop each under load) than the write itself (tens of µs).
-    writeFileSync(this.recordFile, JSON.stringify(out));
+    return out;
   }
 
   private shouldRestart(st: CState, exitCode: number): boolean {

@@ -137,7 +137,7 @@ export class SandboxManager {
     for (const r of await Promise.allSettled([network, files])) if (r.status === 'rejected') throw r.reason;
     // The address is on disk before any container uses it (a restarted agent finds the same one
     // for the same pod). One write covers every pod allocated meanwhile in a burst.
-    this.ipam.flush();
+    await this.ipam.flush();
     return sb;
   }
 
@@ -154,10 +154,12 @@ export class SandboxManager {
     const ns = this.netnsName(uid);
     const veth = this.vethName(uid);
     await this.nodeSide(uid, [`netns add ${ns}`, `link add ${veth} type veth peer name eth0 netns ${ns}`, `link set ${veth} master ${this.cfg.bridge} up`, `link set ${veth} type bridge_slave hairpin on`]);
-    // The pod's end needs a process inside its namespace: one `ip -n` run per pod.
+    // The pod's end needs a process inside its namespace: one `ip` per pod, entered with nsenter
+    // rather than `ip -n`, which also makes a mount namespace and remounts /sys for the netns (a
+    // copy of the whole mount table, one more entry per pod sandbox: ~2 ms more CPU per pod).
     await this.cfg.run(
-      'ip',
-      ['-n', ns, '-batch', '-'],
+      'nsenter',
+      [`--net=/run/netns/${ns}`, '--', 'ip', '-batch', '-'],
       ['link set lo up', `addr add ${ip}/${this.ipam.prefixLength()} dev eth0`, 'link set eth0 up', `route add default via ${this.gateway()}`, ''].join('\n'),
     );
   }
