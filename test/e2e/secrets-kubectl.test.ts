@@ -73,6 +73,10 @@ describe('kubectl and secrets', () => {
     const cfg = JSON.parse(decode(pull.data?.['.dockerconfigjson'])) as { auths: Record<string, { username: string }> };
     assert.equal(cfg.auths['registry.example']?.username, 'u');
     assert.deepEqual(row(ok(await c.kubectl(['get', 'secret', 'pull'])), 'pull')?.slice(0, 3), ['pull', 'kubernetes.io/dockerconfigjson', '1']);
+    // Secrets select on type server-side, and on nothing else beyond name and namespace.
+    const tlsOnly = table(ok(await c.kubectl(['get', 'secrets', '--field-selector', 'type=kubernetes.io/tls', '-o', 'name'])));
+    assert.deepEqual(tlsOnly, [['secret/web-tls']]);
+    assert.match(fails(await c.kubectl(['get', 'secrets', '--field-selector', 'data=x'])), /field label not supported: data/);
   });
 
   test('apply with stringData: merged into data, never returned, updates fold in too', async () => {

@@ -88,6 +88,7 @@ const KIND_FIELDS: Record<string, Record<string, Extract>> = {
     source: str('source', 'component'),
     type: str('type'),
   },
+  Secret: { ...NAME_NS, type: str('type') },
   ReplicaSet: { ...NAME_NS, 'status.replicas': (o) => String(path(o, 'status', 'replicas') ?? 0) },
 };
 
