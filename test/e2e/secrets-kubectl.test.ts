@@ -109,6 +109,9 @@ data:
     );
     await writeFile(manifest, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: bad\ndata:\n  a: eA\n');
     assert.match(fails(await c.kubectl(['create', '-f', manifest])), /Error from server \(BadRequest\): error when creating ".*bad\.yaml": Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0/);
+    const big = join(tmp, 'big.bin');
+    await writeFile(big, Buffer.alloc(1024 * 1024 + 1, 7));
+    assert.equal(fails(await c.kubectl(['create', 'secret', 'generic', 'big', `--from-file=blob=${big}`])), 'error: failed to create secret Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes\n');
     await writeFile(manifest, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: frozen\nimmutable: true\nstringData:\n  a: "1"\n');
     ok(await c.kubectl(['create', '-f', manifest]));
     assert.match(fails(await c.kubectl(['patch', 'secret', 'frozen', '-p', '{"stringData":{"a":"2"}}'])), /The Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set/);
