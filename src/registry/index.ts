@@ -53,6 +53,11 @@ export interface Registry {
   updateStatus(res: ResourceRef, namespace: string | undefined, name: string, obj: KubeObject, opts?: WriteOptions): Promise<Stored>;
   patch(res: ResourceRef, namespace: string | undefined, name: string, contentType: string, patch: unknown, opts?: PatchOptions): Promise<WriteResult>;
   delete(res: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<DeleteResult>;
+  /**
+   * Each event's object belongs to the sink: decoded from the store for this watch alone, plain
+   * JSON values only, never kept or changed by the registry (the in-process client hands it on
+   * without a copy).
+   */
   watch(res: ResourceRef, opts: WatchOptions, sink: WatchSink): Promise<WatchHandle>;
 }
 
