@@ -9,6 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
   CONFIGMAPS,
   SECRETS,
+  createClient,
   createEventRecorder,
   deletedObject,
   isNotFound,
@@ -22,6 +23,7 @@ import {
 } from '../client/index.js';
 import type { Logger } from '../util/log.js';
 import { processStartTime, signalProcess, type ProcessLauncher } from './container-process.js';
+import { idleGate, writesWhenIdle } from './deferred-writes.js';
 import { forkServerLauncher } from './fork-launcher.js';
 import { ForkServer } from './fork-server.js';
 import { hostRunner, type Runner } from './exec.js';
@@ -79,6 +81,8 @@ export interface NodeAgentConfig {
   forkServer?: boolean;
   /** A container's log is rotated past this size (default 10 MiB, the kubelet's containerLogMaxSize). */
   logMaxBytes?: number;
+  /** Longest delay of an event write while pods are being synced (default 2000 ms; deferred-writes.ts). */
+  eventDelayMaxMs?: number;
   /** Called at each start-up stage of a pod (bench/node's per-stage breakdown); see PodStage. */
   trace?: PodTrace;
 }
@@ -147,7 +151,9 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   });
   let rotateTimer: NodeJS.Timeout | undefined;
   const indexer = new LogIndexer();
-  const recorder = createEventRecorder({ client: config.client, component: 'kubelet', host: config.nodeName, logger: log });
+  // Events are written when no pod sync runs (at most 2 s late): see deferred-writes.ts.
+  const syncing = idleGate(config.eventDelayMaxMs ?? 2000);
+  const recorder = createEventRecorder({ client: createClient(writesWhenIdle(config.client.transport, syncing)), component: 'kubelet', host: config.nodeName, logger: log });
   const factory = new SharedInformerFactory(config.client, { logger: log });
   const queue = new WorkQueue<string>({ name: 'node-agent' });
   const workers = new Map<string, PodWorker>();
@@ -182,6 +188,15 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   }
 
   async function sync(uid: string): Promise<void> {
+    const done = syncing.busy();
+    try {
+      await syncPod(uid);
+    } finally {
+      done();
+    }
+  }
+
+  async function syncPod(uid: string): Promise<void> {
     const pod = latest.get(uid);
     let w = workers.get(uid);
     if (!pod) {
