@@ -33,6 +33,8 @@ test('kubesvc up --isolated + kubesvc exec: pods, probes, endpoints, logs, clean
 
   const logs = await exec('kubectl', 'logs', pods[0].metadata?.name ?? '');
   assert.match(logs.out, /nginx listening on :80/);
+  // The request just made, with the node's address as the client, as an access log would show it.
+  assert.match(logs.out, /^10\.244\.9\.1:\d+: url:\/\n10\.244\.9\.1:\d+: response:200$/m);
 
   assert.equal((await exec('kubectl', 'expose', 'deployment', 'web', '--port=80')).code, 0);
   const manifest = JSON.stringify({

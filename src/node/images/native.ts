@@ -3,8 +3,11 @@
 // `sleep`. A Node process costs ~40 ms of CPU and ~40 MiB per container, which made a burst of 100
 // pods CPU-bound on a small node; these cost ~1 ms and ~1 MiB. The sh wrapper keeps the container
 // contract of the Node built-ins: "<name> listening on :<port>" log lines, exit 0 on SIGTERM/SIGINT,
-// exit 1 when a port cannot be bound. Images without a cheap form (agnhost netexec, http-echo,
-// whoami) return undefined and keep their Node program.
+// exit 1 when a port cannot be bound. Each request is logged as busybox httpd -vv writes it
+// ("<client>:<port>: url:/", then "response:200"), so `kubectl logs` shows which pod served whom,
+// as nginx's access log does, in busybox's words rather than nginx's format. The servers listen on
+// IPv4 (pods are single-stack), which keeps client addresses plain. Images without a cheap form
+// (agnhost netexec, http-echo, whoami) return undefined and keep their Node program.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HTTPD_PAGE, NGINX_PAGE } from './pages.js';
@@ -25,7 +28,7 @@ const WEB_SCRIPT = [
   'shift 4',
   'pids=',
   "trap 'kill $pids 2>/dev/null; exit 0' TERM INT QUIT",
-  'for p; do "$bb" httpd -f -p "$p" -h "$root" -c "$conf" & pids="$pids $!"; done',
+  'for p; do "$bb" httpd -f -vv -p "0.0.0.0:$p" -h "$root" -c "$conf" & pids="$pids $!"; done',
   'for p; do echo "$name listening on :$p"; done',
   'wait -n',
   'kill $pids 2>/dev/null',
