@@ -21,6 +21,8 @@ interface Variant {
   readonly netns: BenchNetns;
   /** Incremental scripts of one endpoint change (s5: 2 endpoints → 1) and of its way back. */
   readonly change: readonly [string, string];
+  /** The same for an endpoint replaced by another (s7: the count stays 2). */
+  readonly replace: readonly [string, string];
   readonly chains: number;
 }
 
@@ -39,13 +41,24 @@ function prepare(label: string, m: ProxyModules): Variant {
   const rs1 = m.ruleset.generateRuleset(t.checkout().state, m.fx.FACTS, rs0);
   t.sliceChanged(eps(5, [244, 245]), false);
   const rs2 = m.ruleset.generateRuleset(t.checkout().state, m.fx.FACTS, rs1);
-  return { label, netns, change: [m.tx.incrementalScript(rs0, rs1)!, m.tx.incrementalScript(rs1, rs2)!], chains: rs0.chains.size };
+  t.sliceChanged(eps(7, [244, 246]), false);
+  const rs3 = m.ruleset.generateRuleset(t.checkout().state, m.fx.FACTS, rs2);
+  t.sliceChanged(eps(7, [244, 245]), false);
+  const rs4 = m.ruleset.generateRuleset(t.checkout().state, m.fx.FACTS, rs3);
+  return {
+    label,
+    netns,
+    change: [m.tx.incrementalScript(rs0, rs1)!, m.tx.incrementalScript(rs1, rs2)!],
+    replace: [m.tx.incrementalScript(rs2, rs3)!, m.tx.incrementalScript(rs3, rs4)!],
+    chains: rs0.chains.size,
+  };
 }
 
 type Probe = (v: Variant, i: number) => NftRun;
 const PROBES: readonly [string, Probe][] = [
   // Applied and undone in turn, so every run writes one endpoint change into the same table.
   ['one endpoint change (its incremental script; there and back in turn)', (v, i) => v.netns.nftMeasured(v.change[i % 2])],
+  ['one endpoint replaced, count unchanged (there and back in turn)', (v, i) => v.netns.nftMeasured(v.replace[i % 2])],
   ['the same change checked, not committed (nft -c)', (v) => v.netns.nftMeasured(v.change[0], ['-c', '-f', '-'])],
   ['"add rule" to a fresh chain', (v) => v.netns.nftMeasured('add chain ip kubesvc zz\nflush chain ip kubesvc zz\nadd rule ip kubesvc zz counter\n')],
   [
@@ -63,7 +76,8 @@ try {
   for (const [label, root] of roots) {
     const v = prepare(label, await loadModules(root));
     variants.push(v);
-    console.log(`[${label}] ${n} Services: ${v.chains} chains; one endpoint change = ${v.change[0].trim().split('\n').length} lines:\n${v.change[0].trim()}`);
+    const lines = (x: string) => x.trim().split('\n').length;
+    console.log(`[${label}] ${n} Services: ${v.chains} chains; one endpoint change = ${lines(v.change[0])} lines, one replaced = ${lines(v.replace[0])}:\n${v.change[0].trim()}\n--\n${v.replace[0].trim()}`);
   }
   const show = (r: readonly NftRun[]) =>
     `wall ${median(r.map((x) => x.wallMs)).toFixed(1)} ms, CPU ${median(r.map((x) => x.cpuMs)).toFixed(1)} ms`;
