@@ -228,6 +228,13 @@ test('shared chains: a Service whose endpoints all went is rejected (no dispatch
   assert.deepEqual([x.verdict, x.reject, x.dnat], ['reject', 'tcp-reset', false]);
 });
 
+test('shared chains without a pod CIDR: ClusterIP traffic is never masqueraded for its source, external entries still are', () => {
+  const r = generateRuleset(clusterState(), { ...FACTS, podCIDR: '' });
+  assert.deepEqual(r.chains.get('lb-3')!.rules.map((x) => x.stmts[0].s), ['dnat-map', 'dnat-map', 'dnat-map']);
+  const t = new Tracer(r, { localAddresses: [NODE_IP] });
+  assert.deepEqual([t.trace(tcp('10.96.0.20', 80, NODE_IP), 'local').masquerade, t.trace(tcp('192.0.2.9', 443, REMOTE_CLIENT), 'remote').masquerade], [false, true]);
+});
+
 test('headless and ExternalName Services get no rules', () => {
   const names = [...rs.chains.keys()].join(' ');
   assert.doesNotMatch(names, /headless|-ext-/);
