@@ -25,7 +25,7 @@ import type { Logger } from '../util/log.js';
 import { processStartTime, signalProcess, type ProcessLauncher } from './container-process.js';
 import { idleGate, writesWhenIdle } from './deferred-writes.js';
 import { forkServerLauncher } from './fork-launcher.js';
-import { ForkServer, scratchParent } from './fork-server.js';
+import { ForkServer } from './fork-server.js';
 import { hostRunner, type Runner } from './exec.js';
 import { LogIndexer } from './log-index.js';
 import { createLogServer, LogNotFound } from './log-server.js';
@@ -107,7 +107,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   const liveForks = () => {
     if (forks && !forks.alive && !forks.closed) {
       log.warn('the fork server died; starting a new one');
-      forks = newForkServer(config.dataDir);
+      forks = new ForkServer(config.dataDir);
     }
     return forks;
   };
@@ -276,7 +276,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           resolveReady();
           return;
         }
-        if (config.forkServer !== false) forks = newForkServer(config.dataDir);
+        if (config.forkServer !== false) forks = new ForkServer(config.dataDir);
         busyboxPath = await busyboxDir();
         if (!busyboxPath) log.warn('busybox not found: busybox and alpine images get the host tools instead of its applets; install it with apt-get install busybox');
         const bb = findOnPath('busybox', process.env.PATH ?? '');
@@ -363,7 +363,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
       // Cleanup after stop() still forks from the small shell rather than from this process.
       if (forks && !forks.alive) {
         forks.dispose();
-        forks = newForkServer(config.dataDir);
+        forks = new ForkServer(config.dataDir);
       }
       await Promise.all([...workers.values()].map((w) => w.destroy().catch((e: unknown) => log.warn('cannot stop pod', { uid: w.uid, err: e }))));
       workers.clear();
@@ -375,11 +375,6 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
       forks?.dispose();
     },
   };
-}
-
-function newForkServer(dataDir: string): ForkServer {
-  const { dir, prefix } = scratchParent(dataDir);
-  return new ForkServer(dir, prefix);
 }
 
 function readText(path: string): string {

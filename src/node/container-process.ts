@@ -5,7 +5,6 @@
 // Processes run detached with their output appended to a log file: they outlive an agent restart.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Sandbox } from './sandbox.js';
 import { openContainerStdin } from './streams/stdin.js';
@@ -96,19 +95,6 @@ export const launchProcess: ProcessLauncher = async (spec) => {
 export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * processStartTime without holding the event loop: reading /proc/<pid>/stat of a process that is
- * still exec'ing its start-up chain waits for the exec (~1 ms each under a burst).
- */
-export async function processStartTimeAsync(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CommandError } from './exec.js';
-import { exitInfo, ForkServer, scratchParent } from './fork-server.js';
+import { exitInfo, ForkServer } from './fork-server.js';
 
 const server = new ForkServer();
 const dir = mkdtempSync(join(tmpdir(), 'ksvc-fork-test-'));
@@ -88,19 +88,5 @@ test('a fork server that dies: running processes still report, later commands ar
   } finally {
     clearInterval(keep);
     s.dispose();
-  }
-});
-
-test('scratchParent: a memory file system when writable (dead agents\' directories removed), else the fallback', () => {
-  const shm = mkdtempSync(join(tmpdir(), 'ksvc-shm-test-'));
-  try {
-    mkdirSync(join(shm, 'ksvc-fork-999999999-dead'));
-    mkdirSync(join(shm, `ksvc-fork-${process.pid}-mine`));
-    mkdirSync(join(shm, 'other'));
-    assert.deepEqual(scratchParent('/fallback', shm), { dir: shm, prefix: `ksvc-fork-${process.pid}-` });
-    assert.deepEqual(readdirSync(shm).sort(), [`ksvc-fork-${process.pid}-mine`, 'other']);
-    assert.deepEqual(scratchParent('/fallback', join(shm, 'missing')), { dir: '/fallback', prefix: 'fork-' });
-  } finally {
-    rmSync(shm, { recursive: true, force: true });
   }
 });

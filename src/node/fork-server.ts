@@ -15,7 +15,7 @@
 // and it outlives the server's read loop (an agent stop), so a process started before `close()`
 // still reports its exit while this agent runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,9 +75,9 @@ export class ForkServer {
 
   private readonly tools = { env: findOnPath('env', process.env.PATH ?? '') ?? 'env', setsid: findOnPath('setsid', process.env.PATH ?? '') ?? 'setsid' };
 
-  /** `parentDir` holds the scratch directory `<prefix>XXXXXX` (the agent's: see scratchParent). */
-  constructor(parentDir = tmpdir(), prefix = 'fork-') {
-    this.dir = mkdtempSync(join(parentDir, prefix));
+  /** `parentDir` holds the scratch directory (the agent uses its data dir, so nothing is left in /tmp). */
+  constructor(parentDir = tmpdir()) {
+    this.dir = mkdtempSync(join(parentDir, 'fork-'));
     // Its own session: a signal meant for the agent's process group does not reach it.
     this.child = spawn('/bin/sh', ['-c', SERVER, 'ksvc-fork-server', this.dir], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.child.stdin?.on('error', () => (this.open = false));
@@ -247,34 +247,5 @@ export class ForkServer {
   dispose(): void {
     this.close();
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Where the agent's fork server keeps its scratch files: a memory file system (/dev/shm) when
- * there is one, else `fallback` (the data dir). Scripts and outputs are rewritten for every
- * command; on the data dir's ext4 each rewrite waited on the journal under load (~1 ms held on the
- * agent's event loop) and created files for the shell's outputs. Directories left in /dev/shm by
- * an agent that died are removed (their name carries the pid).
- */
-export function scratchParent(fallback: string, shm = '/dev/shm'): { dir: string; prefix: string } {
-  try {
-    accessSync(shm, constants.W_OK);
-    for (const d of readdirSync(shm)) {
-      const m = /^ksvc-fork-(\d+)-/.exec(d);
-      if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(shm, d), { recursive: true, force: true });
-    }
-    return { dir: shm, prefix: `ksvc-fork-${process.pid}-` };
-  } catch {
-    return { dir: fallback, prefix: 'fork-' };
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
 import type { Logger } from '../util/log.js';
-import { adoptProcess, processStartTimeAsync, reapGroup, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
+import { adoptProcess, processStartTime, reapGroup, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
 import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
 import { nativeArgv, type NativeRuntime } from './images/native.js';
@@ -299,8 +299,7 @@ export class PodWorker {
     st.containerID = `kubesvc://${randomBytes(16).toString('hex')}`;
     this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Created', `Created container ${st.name}`);
     this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Started', `Started container ${st.name}`);
-    const startedAt = rfc3339(this.deps.now());
-    this.attach(st, proc, startedAt, await processStartTimeAsync(proc.pid));
+    this.attach(st, proc, rfc3339(this.deps.now()), processStartTime(proc.pid));
     await this.persist();
     this.deps.trace?.(this.uid, 'started');
     // postStart runs before this sync goes on (the kubelet's startContainer waits for it too); on
