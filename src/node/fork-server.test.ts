@@ -90,3 +90,23 @@ test('a fork server that dies: running processes still report, later commands ar
     s.dispose();
   }
 });
+
+test('a fork server killed with its waiters: the container is followed through /proc and its end reported (status lost: 137)', async () => {
+  const s = new ForkServer();
+  const keep = setInterval(() => {}, 1000);
+  try {
+    const p = await s.start({ argv: ['/bin/sh', '-c', 'sleep 30'], env: {}, logFile: join(dir, 'c.log') });
+    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+    const waiter = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    assert.notEqual(waiter, s.pid, 'the container is a child of its waiter subshell');
+    process.kill(waiter, 'SIGKILL');
+    process.kill(s.pid, 'SIGKILL');
+    while (s.alive) await new Promise((r) => setTimeout(r, 10));
+    process.kill(-p.pid, 'SIGKILL');
+    const never = new Promise((r) => setTimeout(() => r('not reported within 10 s'), 10_000).unref());
+    assert.deepEqual(await Promise.race([p.exited, never]), { exitCode: 137, signal: 'SIGKILL' });
+  } finally {
+    clearInterval(keep);
+    s.dispose();
+  }
+});

@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ContainerProcess, ExitInfo } from './container-process.js';
+import { processStartTime, type ContainerProcess, type ExitInfo } from './container-process.js';
 import { CommandError, type RunResult, type Runner } from './exec.js';
 import { findOnPath } from './host-check.js';
 
@@ -57,6 +57,9 @@ export interface StartSpec {
   logFile: string;
 }
 
+/** How often a container whose waiter is gone is looked for in /proc. */
+const PROC_POLL_MS = 500;
+
 interface Pending {
   onPid?: (pid: number, base: string) => void;
   /** A run's slot is reused once the promise it returns has settled (its output has been read). */
@@ -66,7 +69,7 @@ interface Pending {
 export class ForkServer {
   private readonly dir: string;
   private readonly child: ChildProcess;
-  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number, outputs: string) => void; started?: boolean }>();
+  private readonly pending = new Map<string, { onPid?: (pid: number) => void; onExit: (status: number, outputs: string) => void; started?: boolean; pid?: number }>();
   private seq = 0;
   private slots = 0;
   private readonly freeSlots: number[] = [];
@@ -132,10 +135,27 @@ export class ForkServer {
 
   private failPending(): void {
     for (const [id, p] of this.pending) {
-      if (p.started) continue; // its waiter still runs and will report the exit
+      if (p.started) {
+        // Its waiter normally still runs and reports the exit; if the waiter was killed too, only
+        // /proc can tell when the container ends (its status is lost, as for an adopted process).
+        if (p.pid !== undefined) this.followByProc(id, p, p.pid);
+        continue;
+      }
       this.pending.delete(id);
       p.onExit(255, '00');
     }
+  }
+
+  private followByProc(id: string, p: { onExit: (status: number, outputs: string) => void }, pid: number): void {
+    const startTime = processStartTime(pid);
+    const t = setInterval(() => {
+      if (this.pending.get(id) !== p) return clearInterval(t); // the waiter reported it
+      if (startTime !== undefined && processStartTime(pid) === startTime) return;
+      clearInterval(t);
+      this.pending.delete(id);
+      p.onExit(137, '00');
+    }, PROC_POLL_MS);
+    t.unref();
   }
 
   private onLine(line: string): void {
@@ -144,6 +164,7 @@ export class ForkServer {
     if (!p) return;
     if (kind === 'p') {
       p.started = true;
+      p.pid = Number(value);
       p.onPid?.(Number(value));
     }
     else if (kind === 'x') {
