@@ -2,70 +2,17 @@
 // network namespace of its own: real sandboxes, real processes, real probes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { createApiServer } from '../../src/apiserver/index.js';
-import { createClient, inProcessTransport, NODES, PODS, SERVICES } from '../../src/client/index.js';
-import { createNodeAgent, type NodeAgent } from '../../src/node/agent.js';
-import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
-import { createMemoryStore } from '../../src/store/memory/memory-store.js';
-import { createLogger, silentLogger } from '../../src/util/log.js';
+import { NODES, SERVICES } from '../../src/client/index.js';
+import { agentHarness } from './agent-harness.js';
 import { inOwnNetns } from './in-netns.js';
 
 if (inOwnNetns(import.meta.url)) {
-  execFileSync('ip', ['link', 'set', 'lo', 'up']);
-  const store = createMemoryStore();
-  const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG });
-  const client = createClient(inProcessTransport(api.registry));
-  const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-agent-'));
-  const prefix = `ksvc-ta${process.pid}-`;
-  let agent: NodeAgent | undefined;
-  // KUBESVC_TEST_LOG=1 shows the agent's log on stderr (debugging a failure).
-  const agentLogger = process.env.KUBESVC_TEST_LOG ? createLogger({ level: 'info', sink: (l) => process.stderr.write(`${l}\n`) }) : silentLogger;
-  const newAgent = () =>
-    createNodeAgent({ client, logger: agentLogger, nodeName: 'node-a', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.3.0/24', netnsPrefix: prefix, statusCheckIntervalMs: 1000, kubeletPort: 0 });
-
-  test.before(async () => {
-    await api.ready;
-    await api.listen('127.0.0.1', 0);
-    agent = newAgent();
-    await agent.start();
-    await agent.ready;
-  });
-  test.after(async () => {
-    await agent?.stop().catch(() => {});
-    await agent?.stopPods().catch(() => {});
-    // Belt and braces: no namespace of ours may outlive the test.
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(prefix)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    client.close();
-    await api.close();
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const pods = client.resource(PODS);
-  const create = (name: string, spec: Partial<Pod['spec']>) =>
-    pods.create('default', { metadata: { name, namespace: 'default' }, spec: { nodeName: 'node-a', terminationGracePeriodSeconds: 5, containers: [], ...spec } });
-  async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-    const end = Date.now() + ms;
-    let last: unknown;
-    while (Date.now() < end) {
-      try {
-        const v = await f();
-        if (v) return v;
-      } catch (e) {
-        last = e;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-  }
+  const h = agentHarness({ tag: 'a', nodeName: 'node-a', podCIDR: '10.244.3.0/24', graceSeconds: 5, agent: { statusCheckIntervalMs: 1000 } });
+  const { api, client, dataDir, prefix, pods, create, until } = h;
   const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   const fetchText = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
 
@@ -254,10 +201,7 @@ if (inOwnNetns(import.meta.url)) {
 
   test('a restarted agent keeps running pods (same process, same IP)', async () => {
     const before = await pods.get('default', 'web-1');
-    await agent!.stop();
-    agent = newAgent();
-    await agent.start();
-    await agent.ready;
+    await h.restartAgent();
     assert.match(await fetchText(`http://${before.status?.podIP}/`), /Welcome to nginx!/);
     await new Promise((r) => setTimeout(r, 500));
     const after = await pods.get('default', 'web-1');

@@ -1,30 +1,17 @@
 // Container lifecycle hooks on a real agent (memory-store API server, real sandboxes and
 // processes) inside a network namespace of its own: postStart and preStop, exec and httpGet.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Event, Pod } from 'kubernetes-types/core/v1.js';
-import { createApiServer } from '../../src/apiserver/index.js';
-import { createClient, EVENTS, inProcessTransport, PODS } from '../../src/client/index.js';
-import { createNodeAgent, type NodeAgent } from '../../src/node/agent.js';
-import { DEFAULT_REGISTRY_CONFIG } from '../../src/registry/types.js';
-import { createMemoryStore } from '../../src/store/memory/memory-store.js';
-import { silentLogger } from '../../src/util/log.js';
+import type { Event } from 'kubernetes-types/core/v1.js';
+import { EVENTS } from '../../src/client/index.js';
+import { agentHarness } from './agent-harness.js';
 import { inOwnNetns } from './in-netns.js';
 
 if (inOwnNetns(import.meta.url)) {
-  execFileSync('ip', ['link', 'set', 'lo', 'up']);
-  const store = createMemoryStore();
-  const api = createApiServer({ store, logger: silentLogger, registryConfig: DEFAULT_REGISTRY_CONFIG });
-  const client = createClient(inProcessTransport(api.registry));
-  const dataDir = mkdtempSync(join(tmpdir(), 'ksvc-hooks-'));
-  const prefix = `ksvc-th${process.pid}-`;
-  let agent: NodeAgent | undefined;
   // Receives httpGet hooks (the agent runs them from the node's namespace, which this process shares).
   const hits: { path: string; agent: string }[] = [];
   const hookServer = createServer((req, res) => {
@@ -32,39 +19,16 @@ if (inOwnNetns(import.meta.url)) {
     res.writeHead(500).end(); // the status code of a hook's response does not matter
   });
 
-  test.before(async () => {
-    await api.ready;
-    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
-    agent = createNodeAgent({ client, logger: silentLogger, nodeName: 'node-h', internalIP: '127.0.0.1', dataDir, podCIDR: '10.244.4.0/24', netnsPrefix: prefix, kubeletPort: 0 });
-    await agent.start();
-    await agent.ready;
+  const h = agentHarness({
+    tag: 'h',
+    nodeName: 'node-h',
+    podCIDR: '10.244.4.0/24',
+    graceSeconds: 10,
+    before: () => new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r)),
+    after: () => hookServer.close(),
   });
-  test.after(async () => {
-    await agent?.stop().catch(() => {});
-    await agent?.stopPods().catch(() => {});
-    for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-      const ns = line.split(' ')[0];
-      if (ns.startsWith(prefix)) execFileSync('ip', ['netns', 'del', ns]);
-    }
-    hookServer.close();
-    client.close();
-    await api.close();
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const pods = client.resource(PODS);
-  const create = (name: string, spec: Partial<Pod['spec']>) =>
-    pods.create('default', { metadata: { name, namespace: 'default' }, spec: { nodeName: 'node-h', terminationGracePeriodSeconds: 10, containers: [], ...spec } });
-  async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const v = await f().catch(() => undefined);
-      if (v) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
+  const { client, dataDir, pods, create } = h;
+  const until = <T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000) => h.until(what, f, ms);
   const gone = (name: string) => until(`${name} gone`, async () => pods.get('default', name).then(() => false, () => true));
   const events = async (name: string) => (await client.resource(EVENTS).list({ namespace: 'default' })).items.filter((e: Event) => e.involvedObject?.name === name);
 
