@@ -98,6 +98,12 @@ export interface NodeAgent {
   readonly registration: NodeRegistration;
 }
 
+/** For env sources: a missing ConfigMap or Secret is an answer (the container waits), not a failure. */
+function undefinedIfNotFound(e: unknown): undefined {
+  if (isNotFound(e)) return undefined;
+  throw e;
+}
+
 export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   if (!config.nodeName) throw new Error('the node agent needs a node name');
   if (!config.internalIP) throw new Error('the node agent needs the node IP');
@@ -221,22 +227,8 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
         // An injected runner (tests) stays for host commands only.
         execRun: config.run || !forks ? undefined : baseRun,
         services: (ns) => [...(factory.informerFor(SERVICES).lister.list(ns) ?? [])],
-        configMap: async (ns, name) => {
-          try {
-            return await config.client.resource(CONFIGMAPS).get(ns, name);
-          } catch (e) {
-            if (isNotFound(e)) return undefined;
-            throw e;
-          }
-        },
-        secret: async (ns, name) => {
-          try {
-            return await config.client.resource(SECRETS).get(ns, name);
-          } catch (e) {
-            if (isNotFound(e)) return undefined;
-            throw e;
-          }
-        },
+        configMap: (ns, name) => config.client.resource(CONFIGMAPS).get(ns, name).catch(undefinedIfNotFound),
+        secret: (ns, name) => config.client.resource(SECRETS).get(ns, name).catch(undefinedIfNotFound),
         requeue: (ms) => (ms ? queue.addAfter(uid, ms) : queue.add(uid)),
         now: () => new Date(),
         trace: config.trace,
