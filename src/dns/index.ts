@@ -128,7 +128,16 @@ export function createDns(config: DnsConfig, opts: CreateDnsOptions = {}): Dns {
   async function start(): Promise<void> {
     try {
       // Listen first: before the sync, in-zone names are SERVFAIL and other names are forwarded.
-      for (const l of cfg.listen) listeners.push(await listen(deps, l, log));
+      for (const l of cfg.listen) {
+        const listener = await listen(deps, l, log);
+        // stop() may have run while this socket was being bound: it closed what it saw, so a socket
+        // bound after it would be left open and keep the process alive for ever.
+        if (stopped) {
+          await closeListener(listener);
+          throw new Error('dns stopped while it was starting');
+        }
+        listeners.push(listener);
+      }
       log.info('dns listening', { addresses: listeners.map((l) => `${l.address.host}:${l.address.port}`).join(','), zone: cfg.zone });
       if (!shared) for (const i of informers) i.start();
       await Promise.all(informers.map((i) => i.waitForSync()));

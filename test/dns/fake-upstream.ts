@@ -47,36 +47,53 @@ export async function startFakeUpstream(records: Record<string, Answer[]>, soaTt
       authorities: answers.length ? [] : [soa],
     });
   };
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (m, r) => {
-    const out = respond(m, true);
-    if (out) udp.send(out, r.port, r.address);
-  });
-  await new Promise<void>((res) => udp.bind(0, '127.0.0.1', () => res()));
-  const port = udp.address().port;
+  // UDP picks the port and TCP takes the same one, which another program may hold (the two port
+  // spaces are separate): pick again a few times rather than fail on an unlucky draw.
+  let udp: dgram.Socket | undefined;
+  let tcp: net.Server | undefined;
+  let port = 0;
   const conns = new Set<net.Socket>();
-  const tcp = net.createServer((s) => {
-    conns.add(s);
-    s.on('close', () => conns.delete(s));
-    s.on('error', () => {});
-    let buf = Buffer.alloc(0);
-    s.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const out = respond(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        buf = buf.subarray(2 + buf.readUInt16BE(0));
-        if (out) s.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 255]), out]));
-      }
+  for (let attempt = 1; !tcp; attempt++) {
+    const u = dgram.createSocket('udp4');
+    u.on('message', (m, r) => {
+      const out = respond(m, true);
+      if (out) u.send(out, r.port, r.address);
     });
-  });
-  await new Promise<void>((res) => tcp.listen(port, '127.0.0.1', () => res()));
+    await new Promise<void>((res) => u.bind(0, '127.0.0.1', () => res()));
+    port = u.address().port;
+    const t = net.createServer((s) => {
+      conns.add(s);
+      s.on('close', () => conns.delete(s));
+      s.on('error', () => {});
+      let buf = Buffer.alloc(0);
+      s.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const out = respond(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+          buf = buf.subarray(2 + buf.readUInt16BE(0));
+          if (out) s.write(Buffer.concat([Buffer.from([out.length >> 8, out.length & 255]), out]));
+        }
+      });
+    });
+    try {
+      await new Promise<void>((res, rej) => {
+        t.once('error', rej);
+        t.listen(port, '127.0.0.1', () => res());
+      });
+      udp = u;
+      tcp = t;
+    } catch (e) {
+      u.close();
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 10) throw e;
+    }
+  }
   return {
     port,
     seen,
     async close() {
       for (const s of conns) s.destroy();
-      await new Promise<void>((r) => udp.close(() => r()));
-      await new Promise<void>((r) => tcp.close(() => r()));
+      await new Promise<void>((r) => udp!.close(() => r()));
+      await new Promise<void>((r) => tcp!.close(() => r()));
     },
   };
 }

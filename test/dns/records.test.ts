@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,7 +238,7 @@ test('a pod resolves short names through its search path (resolv.conf as the nod
 
 test('SERVFAIL, never NXDOMAIN, for names in the zone before the caches have synced', async () => {
   // An API server that is not there: the informers keep retrying and never sync.
-  const client = createClient(httpTransport({ server: 'http://127.0.0.1:9' }));
+  const client = createClient(httpTransport({ server: `http://127.0.0.1:${await closedPort()}` }));
   const dns = createDns({ client, listen: [{ host: '127.0.0.1', port: 0 }] });
   const started = dns.start().catch(() => {});
   try {
@@ -251,3 +252,22 @@ test('SERVFAIL, never NXDOMAIN, for names in the zone before the caches have syn
     await started;
   }
 });
+
+test('stop() while start() is still binding: start rejects and no socket is left open', async () => {
+  const client = createClient(httpTransport({ server: `http://127.0.0.1:${await closedPort()}` }));
+  const dns = createDns({ client, listen: [{ host: '127.0.0.1', port: 0 }] });
+  const started = dns.start();
+  await dns.stop();
+  await assert.rejects(started, /stopped/);
+  assert.deepEqual(dns.addresses(), []);
+  client.close();
+});
+
+/** A loopback TCP port nothing listens on (bound, then released), so connections are refused. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
