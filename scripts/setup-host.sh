@@ -9,6 +9,9 @@ what="${1:-start}"
 
 # tool:package pairs. `start` is what pods and the proxy need; `test` adds the clients the tests drive.
 need=(ip:iproute2 nft:nftables unshare:util-linux nsenter:util-linux script:util-linux busybox:busybox conntrack:conntrack iptables:iptables)
+# A C compiler and libc headers build the container-entry helper (src/node/enter); without them
+# containers start through the slower exec chain.
+need+=(cc:gcc)
 if [ "$what" = test ]; then
   need+=(dig:dnsutils curl:curl pgrep:procps openssl:openssl)
 fi
@@ -18,6 +21,7 @@ for pair in "${need[@]}"; do
   tool="${pair%%:*}" pkg="${pair#*:}"
   if ! command -v "$tool" >/dev/null 2>&1 && [[ " ${missing[*]-} " != *" $pkg "* ]]; then missing+=("$pkg"); fi
 done
+[ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
