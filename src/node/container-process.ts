@@ -1,11 +1,16 @@
-// Starting a container's process in its pod sandbox, and following it until it exits. A container
-// is `unshare --mount --uts` (its own view of /etc/resolv.conf and /etc/hosts, its own hostname)
-// around `nsenter --net=<pod netns>`, around a tiny sh prologue that bind-mounts the pod's files,
-// sets the hostname and execs the program. Every step execs, so the pid we get is the program's.
+// Starting a container's process in its pod sandbox, and following it until it exits. Entering the
+// sandbox means: a session of its own, its own mount and UTS namespaces (its own view of
+// /etc/resolv.conf and /etc/hosts, its own hostname), the pod's network namespace, the pod's files
+// bind-mounted, the working directory, exactly the container's environment, then exec of the
+// program. The C helper in enter/ does all of that in one process; without a C compiler the same
+// is an exec chain: `env -i` → `setsid` → `unshare --mount --uts` → `nsenter --net=<pod netns>` →
+// a tiny sh prologue. Either way every step execs, so the pid we get is the program's.
 // Processes run detached with their output appended to a log file: they outlive an agent restart.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { enterHelper, prepareEnterHelper } from './enter/helper.js';
+import { findOnPath } from './host-check.js';
 import type { Sandbox } from './sandbox.js';
 import { openContainerStdin } from './streams/stdin.js';
 import { underTerminal } from './streams/tty.js';
@@ -60,21 +65,51 @@ export function builtinArgv(kind: string, rest: string[]): string[] {
   return [process.execPath, ...(fromSource ? ['--import', import.meta.resolve('tsx')] : []), script, kind, ...rest];
 }
 
-/** `unshare` arguments that run `program` inside the sandbox (also used for exec probes). */
+/** `unshare` arguments that run `program` inside the sandbox: the exec chain, when there is no helper. */
 export function sandboxArgs(sandbox: Sandbox, nodeNetnsPath: string | undefined, workingDir: string | undefined, program: string[]): string[] {
   const netns = sandbox.netnsPath ?? nodeNetnsPath;
   const inner = ['/bin/sh', '-c', PROLOGUE, 'sh', sandbox.resolvConf, sandbox.hostsFile, sandbox.hostname, workingDir || '/', ...program];
   return ['--mount', '--uts', '--propagation', 'private', '--', ...(netns ? ['nsenter', `--net=${netns}`, '--'] : []), ...inner];
 }
 
+export interface SandboxCommand {
+  argv: string[];
+  /**
+   * Set when the caller must still do two steps itself (the exec chain): start argv[0] in a new
+   * session with exactly this environment. Undefined when argv does everything (the helper), or
+   * when no environment was given (the caller's is kept).
+   */
+  env?: Record<string, string>;
+}
+
+// Absolute: the container's environment (busybox applets first on its PATH) must not pick these.
+const tools = { unshare: findOnPath('unshare', process.env.PATH ?? '') ?? 'unshare' };
+
+/**
+ * The one place that says how a program enters a sandbox: container starts (fork server and
+ * direct spawn) and exec probes/hooks all run what this returns, so they cannot drift apart.
+ * With `env`, the program gets exactly that environment and a session of its own (containers);
+ * without, it keeps the caller's environment (probes). Call prepareEnterHelper() first, or the
+ * exec chain is used.
+ */
+export function sandboxCommand(sandbox: Sandbox, nodeNetnsPath: string | undefined, workingDir: string | undefined, program: string[], env?: Readonly<Record<string, string>>): SandboxCommand {
+  const helper = enterHelper();
+  if (!helper) return { argv: [tools.unshare, ...sandboxArgs(sandbox, nodeNetnsPath, workingDir, program)], ...(env ? { env: { ...env } } : {}) };
+  const netns = sandbox.netnsPath ?? nodeNetnsPath ?? '';
+  const envWords = env ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : undefined;
+  return { argv: [helper, netns, sandbox.resolvConf, sandbox.hostsFile, sandbox.hostname, workingDir || '/', envWords ? String(envWords.length) : '-', ...(envWords ?? []), ...program] };
+}
+
 export const launchProcess: ProcessLauncher = async (spec) => {
+  await prepareEnterHelper();
   const base = spec.builtin ? builtinArgv(spec.builtin, spec.argv.slice(1)) : spec.argv;
   const program = spec.tty ? underTerminal(base) : base;
-  const args = sandboxArgs(spec.sandbox, spec.nodeNetnsPath, spec.workingDir, program);
+  const cmd = sandboxCommand(spec.sandbox, spec.nodeNetnsPath, spec.workingDir, program, spec.env);
   const fd = openSync(spec.logFile, 'a');
   const stdinFd = spec.stdinFifo ? openContainerStdin(spec.stdinFifo) : undefined;
   try {
-    const child = spawn('unshare', args, { env: spec.env, stdio: [stdinFd ?? 'ignore', fd, fd], detached: true });
+    // detached: a session of its own (the chain's; the helper makes one itself too).
+    const child = spawn(cmd.argv[0], cmd.argv.slice(1), { env: cmd.env ?? {}, stdio: [stdinFd ?? 'ignore', fd, fd], detached: true });
     const exited = new Promise<ExitInfo>((resolve) => {
       child.on('exit', (code, signal) => resolve(signal ? { exitCode: 128 + (SIGNALS[signal] ?? 0), signal } : { exitCode: code ?? 0 }));
       child.on('error', () => resolve({ exitCode: 128 }));

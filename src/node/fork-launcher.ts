@@ -1,11 +1,11 @@
 // The container launcher on top of the fork server (fork-server.ts): the same process tree as
-// launchProcess (`unshare` → `nsenter` → sh prologue → program, detached, output appended to the
-// log), started by the small shell instead of by a fork of the agent. A launch the fork server
+// launchProcess (sandboxCommand: the enter helper, or the exec chain; detached, output appended to
+// the log), started by the small shell instead of by a fork of the agent. A launch the fork server
 // cannot do (it has stopped, or the spec asks for something it does not know, such as a stdin)
 // goes to the fallback launcher.
-import { builtinArgv, launchProcess, sandboxArgs, type LaunchSpec, type ProcessLauncher } from './container-process.js';
+import { builtinArgv, launchProcess, sandboxCommand, type LaunchSpec, type ProcessLauncher } from './container-process.js';
+import { prepareEnterHelper } from './enter/helper.js';
 import type { ForkServer } from './fork-server.js';
-import { findOnPath } from './host-check.js';
 
 const KNOWN: ReadonlySet<string> = new Set(['sandbox', 'argv', 'builtin', 'env', 'workingDir', 'logFile', 'nodeNetnsPath']);
 
@@ -15,11 +15,14 @@ export function forkable(spec: LaunchSpec): boolean {
 }
 
 export function forkServerLauncher(server: () => ForkServer | undefined, fallback: ProcessLauncher = launchProcess): ProcessLauncher {
-  const unshare = findOnPath('unshare', process.env.PATH ?? '') ?? 'unshare';
-  return (spec) => {
+  // Built (or found in the cache) while the agent starts; the first containers wait for it.
+  const helper = prepareEnterHelper();
+  return async (spec) => {
+    await helper;
     const forks = server();
     if (!forks?.alive || !forkable(spec)) return fallback(spec);
     const program = spec.builtin ? builtinArgv(spec.builtin, spec.argv.slice(1)) : spec.argv;
-    return forks.start({ argv: [unshare, ...sandboxArgs(spec.sandbox, spec.nodeNetnsPath, spec.workingDir, program)], env: spec.env, logFile: spec.logFile });
+    const cmd = sandboxCommand(spec.sandbox, spec.nodeNetnsPath, spec.workingDir, program, spec.env);
+    return forks.start({ argv: cmd.argv, env: cmd.env, logFile: spec.logFile });
   };
 }

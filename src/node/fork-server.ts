@@ -51,8 +51,12 @@ export function exitInfo(status: number): ExitInfo {
 
 export interface StartSpec {
   argv: readonly string[];
-  /** The whole environment of the process (nothing is inherited). */
-  env: Readonly<Record<string, string>>;
+  /**
+   * The whole environment of the process (nothing is inherited), which then also gets a session
+   * of its own (`env -i` and `setsid` before argv). Undefined: argv does both itself (the
+   * container-entry helper) and is exec'd as it is.
+   */
+  env?: Readonly<Record<string, string>>;
   /** stdout and stderr are appended to it. */
   logFile: string;
 }
@@ -235,10 +239,10 @@ export class ForkServer {
    * output appended to the log file). Resolves once its pid is known.
    */
   start(spec: StartSpec): Promise<ContainerProcess> {
-    const env = Object.entries(spec.env).map(([k, v]) => shQuote(`${k}=${v}`));
     // Absolute paths: the new environment's PATH (busybox applets first) must not pick these.
+    const prefix = spec.env ? [this.tools.env, '-i', ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`), this.tools.setsid] : [];
     // The waiter reads the script (a function) before it forks, so the file may go once the pid is known.
-    const script = `main() {\n  exec ${shQuote(this.tools.env)} -i ${env.join(' ')} ${shQuote(this.tools.setsid)} ${spec.argv.map(shQuote).join(' ')} </dev/null >>${shQuote(spec.logFile)} 2>&1\n}\n`;
+    const script = `main() {\n  exec ${[...prefix, ...spec.argv].map(shQuote).join(' ')} </dev/null >>${shQuote(spec.logFile)} 2>&1\n}\n`;
     let resolveExit!: (e: ExitInfo) => void;
     const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
     return new Promise<ContainerProcess>((resolve, reject) => {
