@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ConfigMap, Container, Pod, Probe, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound, PODS, type Client, type EventRecorder } from '../client/index.js';
 import type { Logger } from '../util/log.js';
-import { adoptProcess, processStartTime, reapGroup, sandboxArgs, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
+import { adoptProcess, processStartTime, reapGroup, sandboxCommand, signalProcess, type ContainerProcess, type ExitInfo, type ProcessLauncher } from './container-process.js';
 import { ContainerConfigError, containerEnv } from './container-env.js';
 import { resolveEntrypoint } from './images/catalog.js';
 import { nativeArgv, type NativeRuntime } from './images/native.js';
@@ -365,7 +365,7 @@ export class PodWorker {
     const run = this.deps.execRun;
     if (run) {
       return async (argv, timeoutMs) => {
-        const inner = ['unshare', ...sandboxArgs(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv)];
+        const inner = sandboxCommand(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv).argv;
         try {
           const r = await run('timeout', ['-s', 'KILL', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...inner]);
           return { exitCode: 0, output: `${r.stdout}${r.stderr}`, stderr: r.stderr };
@@ -377,7 +377,8 @@ export class PodWorker {
     }
     return (argv, timeoutMs) =>
       new Promise((resolve) => {
-        execFile('unshare', sandboxArgs(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv), { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+        const [cmd, ...args] = sandboxCommand(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv).argv;
+        execFile(cmd, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
           resolve({ exitCode: code, output: `${stdout}${stderr}`, stderr });
         });
