@@ -35,6 +35,12 @@ function run(argv: string[], env: Record<string, string> | undefined, detached: 
 }
 
 test('sandbox entry: helper and exec chain give the program the same sandbox', { skip: !canRunPods && 'needs root on Linux', timeout: 60_000 }, async (t) => {
+  // Both modes are tested whatever the caller's KUBESVC_ENTER says (each subtest sets its own).
+  const outer = process.env.KUBESVC_ENTER;
+  delete process.env.KUBESVC_ENTER;
+  t.after(() => {
+    if (outer !== undefined) process.env.KUBESVC_ENTER = outer;
+  });
   const helper = await prepareEnterHelper(silentLogger);
   const ns = `ksvc-enter-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'ksvc-enter-'));
@@ -64,7 +70,6 @@ test('sandbox entry: helper and exec chain give the program the same sandbox', {
   assert.ok(helper, 'a C compiler is installed here (setup-host installs gcc), so the helper must build');
   for (const [mode, setting] of modes) {
     await t.test(mode, async () => {
-      const saved = process.env.KUBESVC_ENTER;
       process.env.KUBESVC_ENTER = setting;
       const cmd = (program: string[], workingDir: string | undefined = work, e: Record<string, string> | undefined = env, sb: Sandbox = sandbox) => sandboxCommand(sb, undefined, workingDir, program, e);
       try {
@@ -125,8 +130,7 @@ test('sandbox entry: helper and exec chain give the program the same sandbox', {
         const probed = await run(probe.argv, { PATH: process.env.PATH ?? '/usr/bin:/bin', PROBE_MARK: 'kept' }, false);
         assert.deepEqual([probed.code, probed.out], [0, 'kept\n']);
       } finally {
-        if (saved === undefined) delete process.env.KUBESVC_ENTER;
-        else process.env.KUBESVC_ENTER = saved;
+        delete process.env.KUBESVC_ENTER;
       }
     });
   }
