@@ -84,7 +84,17 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status', 'scale'],
   }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  // Reviews: create-only questions answered at once and never stored (kubectl auth whoami /
+  // can-i). There is no authentication or authorization here, so every caller is an admin.
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
 ];
+
+/** A review kind: POST answers it, nothing is stored, and it has no list kind. */
+export function isReview(res: Pick<ResourceInfo, 'verbs'>): boolean {
+  return res.verbs.length === 1 && res.verbs[0] === 'create';
+}
 
 // Endpoints' singular is "endpoints" in Kubernetes discovery.
 for (const res of RESOURCES) if (res.kind === 'Endpoints') res.singular = 'endpoints';

@@ -3,13 +3,14 @@
 // (log, exec, attach, portforward, proxy) belong to the node agent and answer 503 until it serves them.
 import { StatusError, badRequest, methodNotAllowed, serviceUnavailable } from '../api/errors.js';
 import type { KubeObject, Stored } from '../api/object.js';
-import { apiVersionOf } from '../api/resources.js';
+import { apiVersionOf, isReview } from '../api/resources.js';
 import { bindPod, successStatus } from '../registry/generic-binding.js';
 import { getScale, patchScale, updateScale } from '../registry/generic-scale.js';
 import { decodeObject, decodePatch, mediaType, readBody } from './body.js';
 import { checkFields, fieldValidationOf } from './field-validation.js';
 import { negotiate } from './negotiate.js';
 import { deleteOptionsOf, dryRunOf, isWatch, listOptionsOf } from './params.js';
+import { answerReview } from './reviews.js';
 import type { RequestContext } from './request.js';
 import { writeJson } from './respond.js';
 import { parseIncludeObject, partialMetadata, toTable } from './shapes.js';
@@ -96,6 +97,7 @@ async function handlePost(c: RequestContext): Promise<number> {
     return 201;
   }
   if (route.name) throw methodNotAllowed('create', route.res.kind);
+  if (isReview(route.res)) return writeObject(c, 201, answerReview(route.res, await readObject(c)));
   // kube-apiserver serves no POST on the all-namespaces path of a namespaced resource.
   if (route.res.namespaced && !route.namespace) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   verbAllowed(c, 'create');

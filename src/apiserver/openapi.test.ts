@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RESOURCES } from '../api/resources.js';
+import { RESOURCES, isReview } from '../api/resources.js';
 import { handleOpenApi } from './openapi.js';
 import type { OpenApiDocument } from './openapi-document.js';
 
@@ -98,7 +98,9 @@ test('every PATCH operation carries its kind and a fieldValidation parameter; id
       assert.ok(patch['x-kubernetes-group-version-kind'], `${key} ${path}`);
       assert.ok(patch.parameters?.some((p) => p.name === 'fieldValidation'), `${key} ${path}`);
     }
-    assert.ok(patches > 0, key);
+    // A group-version of reviews only (authorization.k8s.io/v1) has nothing to patch.
+    const onlyReviews = RESOURCES.filter((r) => key === `api${r.group ? `s/${r.group}` : ''}/${r.version}`).every(isReview);
+    assert.ok(patches > 0 || onlyReviews, key);
   }
   const v1 = await doc('api/v1');
   const svc = v1.paths['/api/v1/namespaces/{namespace}/services/{name}'] as Record<string, Op>;

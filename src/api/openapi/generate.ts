@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
-import { RESOURCES, apiVersionOf } from '../resources.js';
+import { RESOURCES, apiVersionOf, isReview } from '../resources.js';
 import {
   COMPONENT_EXTENSIONS,
   ENUMS,
@@ -51,7 +51,7 @@ function roots(): Root[] {
   for (const r of RESOURCES) {
     const module = moduleOf(r.group, r.version);
     add(module, r.kind, { group: r.group, kind: r.kind, version: r.version });
-    add(module, r.listKind, { group: r.group, kind: r.listKind, version: r.version });
+    if (!isReview(r)) add(module, r.listKind, { group: r.group, kind: r.listKind, version: r.version });
   }
   for (const x of EXTRA_ROOTS) {
     add(x.module, x.name, x.gvk && { group: x.gvk.group, kind: x.gvk.kind, version: x.gvk.version });

@@ -623,6 +623,32 @@ const coordination: Record<string, MessageSpec> = {
   },
 };
 
+// The review kinds kubectl sends for `auth can-i` and `auth whoami` (authorization/v1 and
+// authentication/v1 generated.proto).
+const reviews: Record<string, MessageSpec> = {
+  SelfSubjectAccessReview: { metadata: [1, 'ObjectMeta'], spec: [2, 'SelfSubjectAccessReviewSpec'], status: [3, 'SubjectAccessReviewStatus'] },
+  SelfSubjectAccessReviewSpec: { resourceAttributes: [1, 'ResourceAttributes'], nonResourceAttributes: [2, 'NonResourceAttributes'] },
+  ResourceAttributes: {
+    namespace: [1, 'string'],
+    verb: [2, 'string'],
+    group: [3, 'string'],
+    version: [4, 'string'],
+    resource: [5, 'string'],
+    subresource: [6, 'string'],
+    name: [7, 'string'],
+  },
+  NonResourceAttributes: { path: [1, 'string'], verb: [2, 'string'] },
+  SubjectAccessReviewStatus: { allowed: [1, 'bool', K], denied: [4, 'bool'], reason: [2, 'string'], evaluationError: [3, 'string'] },
+  SelfSubjectRulesReview: { metadata: [1, 'ObjectMeta'], spec: [2, 'SelfSubjectRulesReviewSpec'], status: [3, 'SubjectRulesReviewStatus'] },
+  SelfSubjectRulesReviewSpec: { namespace: [1, 'string'] },
+  SubjectRulesReviewStatus: { resourceRules: [1, 'ResourceRule', R], nonResourceRules: [2, 'NonResourceRule', R], incomplete: [3, 'bool', K], evaluationError: [4, 'string'] },
+  ResourceRule: { verbs: [1, 'string', R], apiGroups: [2, 'string', R], resources: [3, 'string', R], resourceNames: [4, 'string', R] },
+  NonResourceRule: { verbs: [1, 'string', R], nonResourceURLs: [2, 'string', R] },
+  SelfSubjectReview: { metadata: [1, 'ObjectMeta'], status: [2, 'SelfSubjectReviewStatus'] },
+  SelfSubjectReviewStatus: { userInfo: [1, 'UserInfo'] },
+  UserInfo: { username: [1, 'string'], uid: [2, 'string'], groups: [3, 'string', R] },
+};
+
 export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   ...meta,
   ...coreObjects,
@@ -630,6 +656,7 @@ export const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   ...apps,
   ...discovery,
   ...coordination,
+  ...reviews,
 };
 
 /** Top-level kinds by "apiVersion/Kind" → message name in MESSAGES. */
@@ -646,4 +673,7 @@ export const KINDS: Readonly<Record<string, string>> = {
   'apps/v1/StatefulSet': 'StatefulSet',
   'discovery.k8s.io/v1/EndpointSlice': 'EndpointSlice',
   'coordination.k8s.io/v1/Lease': 'Lease',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
 };
