@@ -8,14 +8,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger } from '../../util/log.js';
 import { findOnPath } from '../host-check.js';
-import { buildEnterHelper, findCheckout } from './helper.js';
+import type { Logger } from '../../util/log.js';
+import { buildHelper, findCheckout } from './helper.js';
+
+const buildEnterHelper = (dir: string | undefined, logger: Logger, cc?: string) => buildHelper('kubesvc-enter', dir, logger, cc);
 
 const hasCC = findOnPath('cc', process.env.PATH ?? '') !== undefined;
 
 function fakeCheckout(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ksvc-enter-build-'));
   mkdirSync(join(dir, 'src/node/enter'), { recursive: true });
-  copyFileSync(join(findCheckout()!, 'src/node/enter/kubesvc-enter.c'), join(dir, 'src/node/enter/kubesvc-enter.c'));
+  for (const f of ['kubesvc-enter.c', 'kubesvc-podnet.c']) copyFileSync(join(findCheckout()!, 'src/node/enter', f), join(dir, 'src/node/enter', f));
   return dir;
 }
 
@@ -44,6 +47,9 @@ test('the helper is built once per source into <checkout>/.cache and rebuilt whe
   assert.ok(second && second !== first);
   // No temporary files left behind.
   assert.deepEqual(readdirSync(join(dir, '.cache/kubesvc-enter')).filter((f) => f.endsWith('.tmp')), []);
+  // The pod-network helper builds beside it.
+  const podnet = await buildHelper('kubesvc-podnet', dir, logger);
+  assert.ok(podnet && podnet.startsWith(join(dir, '.cache/kubesvc-enter/kubesvc-podnet-')), podnet);
   assert.equal(lines.filter((l) => l.includes('level=warn')).length, 0);
 });
 
@@ -62,5 +68,5 @@ test('without the source: no helper and one warning', async () => {
   const lines: string[] = [];
   assert.equal(await buildEnterHelper(undefined, createLogger({ sink: (l) => lines.push(l) })), undefined);
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /source src\/node\/enter\/kubesvc-enter\.c not found/);
+  assert.match(lines[0], /kubesvc-enter: source src\/node\/enter\/kubesvc-enter\.c not found/);
 });

@@ -1,14 +1,18 @@
-// The container-entry helper (kubesvc-enter.c), compiled on demand with the host's C compiler and
-// cached by the hash of its source, so an edited source is rebuilt and an unchanged one is built
-// once per checkout. The cache is `<checkout>/.cache/kubesvc-enter/` (git-ignored), not the
-// cluster's data dir: every test and `kubesvc up` makes a fresh data dir, and a compile costs
-// ~0.3 s of CPU; the checkout belongs to whoever installed kubesvc, so nobody else can plant a
-// binary there that root would then run (a shared /tmp could). Builds go to a temporary name and
-// are renamed into place, so agents starting at the same time never run a half-written file.
+// The node's two C helpers, compiled on demand with the host's C compiler and cached by the hash
+// of their source, so an edited source is rebuilt and an unchanged one is built once per checkout:
+// - kubesvc-enter.c: puts a process into a pod's sandbox and execs the container's program
+//   (container starts, exec probes and hooks; container-process.ts sandboxCommand).
+// - kubesvc-podnet.c: the pods' side of the network (address, links up, default route) for a
+//   whole burst in one process (sandbox.ts).
+// The cache is `<checkout>/.cache/kubesvc-enter/` (git-ignored), not the cluster's data dir:
+// every test and `kubesvc up` makes a fresh data dir, and a compile costs ~0.3 s of CPU; the
+// checkout belongs to whoever installed kubesvc, so nobody else can plant a binary there that root
+// would then run (a shared /tmp could). Builds go to a temporary name and are renamed into place,
+// so agents starting at the same time never run a half-written file.
 //
-// Without a compiler, or when the build fails, the agent logs one line and containers start
-// through the exec chain (container-process.ts): slower, same behaviour. KUBESVC_ENTER=chain
-// forces that (tests of the fallback).
+// Without a compiler, or when a build fails, the agent logs one line and does what it did before
+// the helpers: the exec chain (env, setsid, unshare, nsenter, sh) and one `ip -n` per pod. Slower,
+// same behaviour. KUBESVC_ENTER=chain forces that (tests of the fallback).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -16,14 +20,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../../util/log.js';
 
-const SOURCE = 'src/node/enter/kubesvc-enter.c';
+export type HelperName = 'kubesvc-enter' | 'kubesvc-podnet';
+const SOURCE_DIR = 'src/node/enter';
+const source = (name: HelperName) => `${SOURCE_DIR}/${name}.c`;
 /** Tried in order: static saves the dynamic loader's work at every container start (~0.1 ms of CPU); not every libc ships libc.a. */
 const FLAG_SETS: readonly (readonly string[])[] = [['-O2', '-static'], ['-O2']];
 
-/** The checkout holding the C source: found upwards from this module (src/node/enter/ from source, dist/src/node/enter/ when compiled). */
+/** The checkout holding the C sources: found upwards from this module (src/node/enter/ from source, dist/src/node/enter/ when compiled). */
 export function findCheckout(from = dirname(fileURLToPath(import.meta.url))): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, SOURCE))) return dir;
+    if (existsSync(join(dir, source('kubesvc-enter')))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -32,12 +38,17 @@ export function forcedChain(): boolean {
   return process.env.KUBESVC_ENTER === 'chain';
 }
 
-let built: string | undefined;
-let building: Promise<string | undefined> | undefined;
+const built = new Map<HelperName, string | undefined>();
+const building = new Map<HelperName, Promise<string | undefined>>();
 
-/** The helper's path once prepared; undefined before, without one, or when the chain is forced. */
+/** The entry helper's path once prepared; undefined before, without one, or when the chain is forced. */
 export function enterHelper(): string | undefined {
-  return forcedChain() ? undefined : built;
+  return forcedChain() ? undefined : built.get('kubesvc-enter');
+}
+
+/** Likewise the pod-network helper's. */
+export function podnetHelper(): string | undefined {
+  return forcedChain() ? undefined : built.get('kubesvc-podnet');
 }
 
 function compile(cc: string, flags: readonly string[], src: string, out: string): Promise<string | undefined> {
@@ -48,17 +59,22 @@ function compile(cc: string, flags: readonly string[], src: string, out: string)
   });
 }
 
-/** Finds the helper in `<checkout>/.cache/kubesvc-enter/` or builds it there; undefined (and one logged line) when it cannot. */
-export async function buildEnterHelper(checkout: string | undefined, logger: Logger, cc = process.env.CC || 'cc'): Promise<string | undefined> {
-  const slow = 'containers start through the exec chain (env, setsid, unshare, nsenter, sh; ~5 ms more CPU each)';
+const FALLBACK: Record<HelperName, string> = {
+  'kubesvc-enter': 'containers start through the exec chain (env, setsid, unshare, nsenter, sh; ~5 ms more CPU each)',
+  'kubesvc-podnet': "pods' network ends are set up by one `ip -n` per pod (~3 ms more CPU each)",
+};
+
+/** Finds a helper in `<checkout>/.cache/kubesvc-enter/` or builds it there; undefined (and one logged line) when it cannot. */
+export async function buildHelper(name: HelperName, checkout: string | undefined, logger: Logger, cc = process.env.CC || 'cc'): Promise<string | undefined> {
+  const slow = FALLBACK[name];
   if (!checkout) {
-    logger.warn(`container-entry helper: source ${SOURCE} not found above ${dirname(fileURLToPath(import.meta.url))}; ${slow}`);
+    logger.warn(`${name}: source ${source(name)} not found above ${dirname(fileURLToPath(import.meta.url))}; ${slow}`);
     return undefined;
   }
-  const src = join(checkout, SOURCE);
+  const src = join(checkout, source(name));
   const hash = createHash('sha256').update(readFileSync(src)).update(JSON.stringify(FLAG_SETS)).digest('hex').slice(0, 16);
   const dir = join(checkout, '.cache', 'kubesvc-enter');
-  const path = join(dir, `kubesvc-enter-${hash}`);
+  const path = join(dir, `${name}-${hash}`);
   try {
     accessSync(path, constants.X_OK);
     return path;
@@ -68,7 +84,7 @@ export async function buildEnterHelper(checkout: string | undefined, logger: Log
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    logger.warn(`container-entry helper: cannot create ${dir} (${(e as Error).message}); ${slow}`);
+    logger.warn(`${name}: cannot create ${dir} (${(e as Error).message}); ${slow}`);
     return undefined;
   }
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -79,23 +95,32 @@ export async function buildEnterHelper(checkout: string | undefined, logger: Log
   }
   if (why !== undefined) {
     rmSync(tmp, { force: true });
-    logger.warn(`container-entry helper: ${cc} could not build ${src} (${why}; on Debian/Ubuntu: apt-get install gcc libc6-dev); ${slow}`);
+    logger.warn(`${name}: ${cc} could not build ${src} (${why}; on Debian/Ubuntu: apt-get install gcc libc6-dev); ${slow}`);
     return undefined;
   }
   renameSync(tmp, path);
-  logger.info('container-entry helper built', { path });
+  logger.info(`${name} helper built`, { path });
   return path;
 }
 
 /**
- * Finds the helper in the cache or builds it, once per process; resolves to its path, or
- * undefined when containers are to use the exec chain. Never rejects.
+ * Finds a helper in the cache or builds it, once per process; resolves to its path, or undefined
+ * when the old way is to be used. Never rejects.
  */
-export function prepareEnterHelper(logger: Logger = createLogger({ fields: { component: 'node-agent' } }), checkout = findCheckout()): Promise<string | undefined> {
+export function prepareHelper(name: HelperName, logger: Logger = createLogger({ fields: { component: 'node-agent' } }), checkout = findCheckout()): Promise<string | undefined> {
   if (forcedChain()) return Promise.resolve(undefined);
-  building ??= buildEnterHelper(checkout, logger).catch((e: unknown) => {
-    logger.warn(`container-entry helper: ${(e as Error).message}; containers start through the exec chain`);
-    return undefined;
-  }).then((p) => (built = p));
-  return building;
+  let p = building.get(name);
+  if (!p) {
+    p = buildHelper(name, checkout, logger)
+      .catch((e: unknown) => {
+        logger.warn(`${name}: ${(e as Error).message}; ${FALLBACK[name]}`);
+        return undefined;
+      })
+      .then((path) => (built.set(name, path), path));
+    building.set(name, p);
+  }
+  return p;
 }
+
+export const prepareEnterHelper = (logger?: Logger): Promise<string | undefined> => prepareHelper('kubesvc-enter', logger);
+export const preparePodnetHelper = (logger?: Logger): Promise<string | undefined> => prepareHelper('kubesvc-podnet', logger);
