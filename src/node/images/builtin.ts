@@ -4,6 +4,7 @@
 //   builtin.js agnhost <sub> [flags]  serve-hostname, netexec, pause
 //   builtin.js http-echo -text=...    hashicorp/http-echo
 //   builtin.js whoami [--port N]      traefik/whoami
+//   builtin.js nc [OPTIONS] HOST PORT busybox's netcat-1.10-compatible nc (nc.ts)
 // The agent passes declared ports in KUBESVC_CONTAINER_PORTS (comma-separated TCP ports).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
@@ -146,6 +147,10 @@ switch (kind) {
     break;
   case 'whoami':
     whoami(args);
+    break;
+  case 'nc':
+    // The busybox images' netcat (loaded only here: a pod's servers do not need it).
+    void import('./nc.js').then((m) => m.main(args));
     break;
   default:
     console.error(`unknown built-in program "${kind}"`);
