@@ -4,6 +4,7 @@
 //   builtin.js agnhost <sub> [flags]  serve-hostname, netexec, pause
 //   builtin.js http-echo -text=...    hashicorp/http-echo
 //   builtin.js whoami [--port N]      traefik/whoami
+//   builtin.js echoserver|echo-server|hello-app|nginx-hello [--image-tag=T]  tutorial images (programs/)
 //   builtin.js nc [OPTIONS] HOST PORT busybox's netcat-1.10-compatible nc (nc.ts)
 // The agent passes declared ports in KUBESVC_CONTAINER_PORTS (comma-separated TCP ports).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -147,6 +148,13 @@ switch (kind) {
     break;
   case 'whoami':
     whoami(args);
+    break;
+  case 'echoserver':
+  case 'echo-server':
+  case 'hello-app':
+  case 'nginx-hello':
+    // The Services tutorials' images (programs/), loaded only for them.
+    void import('./programs/index.js').then((m) => m.TUTORIAL_PROGRAMS[kind](args));
     break;
   case 'nc':
     // The busybox images' netcat (loaded only here: a pod's servers do not need it).
