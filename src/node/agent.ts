@@ -2,8 +2,8 @@
 // their own sandboxes. Habit 2: informer handlers only queue the pod's UID; one sync per pod at a
 // time reconciles (work queue). Stopping the agent leaves pods running (a restarted agent adopts
 // them); `stopPods()` ends them all (cluster shutdown, tests).
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
@@ -29,6 +29,7 @@ import { ForkServer } from './fork-server.js';
 import { hostRunner, type Runner } from './exec.js';
 import { LogIndexer } from './log-index.js';
 import { createLogServer, LogNotFound } from './log-server.js';
+import { busyboxDir } from './images/busybox-dir.js';
 import { ensureDocRoots, type NativeRuntime } from './images/native.js';
 import { checkHost, currentHost, findOnPath, type HostReadiness } from './host-check.js';
 import { readNodeFacts, type NodeFacts } from './node-facts.js';
@@ -172,17 +173,6 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
   const ready = new Promise<void>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
   ready.catch(() => {});
 
-  async function busyboxDir(): Promise<string | undefined> {
-    const bb = findOnPath('busybox', process.env.PATH ?? '');
-    if (!bb) return undefined;
-    const dir = join(config.dataDir, 'busybox-bin');
-    if (existsSync(join(dir, 'sh'))) return dir;
-    await mkdir(dir, { recursive: true });
-    const { stdout } = await hostRunner(bb, ['--list']);
-    for (const applet of stdout.split('\n').filter(Boolean)) await symlink(bb, join(dir, applet)).catch(() => {});
-    return dir;
-  }
-
   /** Processes of a pod that no longer exists: recorded in its containers.json. */
   async function killRecorded(uid: string): Promise<void> {
     try {
@@ -269,7 +259,7 @@ export function createNodeAgent(config: NodeAgentConfig): NodeAgent {
           return;
         }
         if (config.forkServer !== false) forks = new ForkServer(config.dataDir);
-        busyboxPath = await busyboxDir();
+        busyboxPath = await busyboxDir(config.dataDir);
         if (!busyboxPath) log.warn('busybox not found: busybox and alpine images get the host tools instead of its applets; install it with apt-get install busybox');
         const bb = findOnPath('busybox', process.env.PATH ?? '');
         if (bb && config.builtinServers !== 'node') {
