@@ -9,6 +9,9 @@
 //   is masqueraded under either policy, as kube-proxy does, so it could not tell them apart).
 // - minikube's quick start: hello-minikube from kicbase/echo-server:1.0 behind a NodePort.
 // - GKE: hello-app:1.0 answers with its pod's hostname, and 2.0.0 after `kubectl set image`.
+// - nginxdemos/hello:plain-text names the pod that answered; the debugging tool images
+//   (curlimages/curl with curl's arguments, radial/busyboxplus:curl, nicolaka/netshoot's dig) reach
+//   a Service by name from a pod.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +43,8 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
   await kubectl('expose', 'deployment', 'source-ip-app', '--name=nodeport', '--port=80', '--target-port=8080', '--type=NodePort');
   assert.equal(await kubectl('expose', 'deployment', 'hello-minikube', '--type=NodePort', '--port=8080'), 'service/hello-minikube exposed\n');
   await kubectl('expose', 'deployment', 'hello-app', '--port=80', '--target-port=8080');
+  await kubectl('create', 'deployment', 'hello', '--image=nginxdemos/hello:plain-text');
+  await kubectl('expose', 'deployment', 'hello', '--port=80');
 
   // The outside client: its own namespace, a veth to the cluster's, routed through it.
   const pid = readFileSync(join(c.dir, 'isolated.pid'), 'utf8').trim();
@@ -60,7 +65,7 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
 
   const nodeIP = await c.until('the Node InternalIP', async () => (await jsonpath('{.status.addresses[?(@.type=="InternalIP")].address}', 'node', c.node)) || undefined);
   const readyAddresses = (svc: string) => jsonpath('{.subsets[*].addresses[*].ip}', 'endpoints', svc);
-  for (const svc of ['nodeport', 'hello-minikube', 'hello-app']) await c.until(`a ready endpoint for ${svc}`, async () => (await readyAddresses(svc)) || undefined, 60_000);
+  for (const svc of ['nodeport', 'hello-minikube', 'hello-app', 'hello']) await c.until(`a ready endpoint for ${svc}`, async () => (await readyAddresses(svc)) || undefined, 60_000);
   const nodePort = await jsonpath('{.spec.ports[0].nodePort}', 'svc', 'nodeport');
   const clientCurl = (url: string) => runCommand('ip', ['netns', 'exec', clientNs, 'curl', '-s', '--max-time', '3', url], env);
   const clientAddress = (page: string) => /^client_address=(.*)$/m.exec(page)?.[1];
@@ -109,4 +114,21 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
     return /^Version: 2\.0\.0$/m.test(page) ? page : undefined;
   }, 60_000);
   assert.match(v2, /^Hello, world!\nVersion: 2\.0\.0\nHostname: hello-app-[a-z0-9]+-[a-z0-9]{5}\n$/);
+
+  // nginxdemos/hello:plain-text: the pod that answered, on its own address and port 80.
+  const helloDemo = await c.exec('curl', '-s', '--max-time', '3', `http://${await jsonpath('{.spec.clusterIP}', 'svc', 'hello')}/lb?x=1`);
+  const demoPod = await jsonpath('{.items[0].metadata.name}', 'pods', '-l', 'app=hello');
+  const demoIP = await jsonpath('{.items[0].status.podIP}', 'pods', '-l', 'app=hello');
+  assert.match(helloDemo.out, new RegExp(`^Server address: ${demoIP.replace(/\./g, '\\.')}:80\nServer name: ${demoPod}\nDate: .+\nURI: /lb\\?x=1\nRequest ID: [0-9a-f]{32}\n$`), helloDemo.out);
+
+  // Tool images, as the docs run them (without -it here): each reaches a Service by name.
+  await kubectl('run', 'curl', '--image=curlimages/curl', '--restart=Never', '--', '-s', 'http://hello-app/');
+  await kubectl('run', 'busyboxplus', '--image=radial/busyboxplus:curl', '--restart=Never', '--', 'sh', '-c', 'curl -s http://hello-app.default.svc.cluster.local/ && busybox | head -1');
+  await kubectl('run', 'netshoot', '--image=nicolaka/netshoot', '--restart=Never', '--', 'dig', '+short', 'hello-app.default.svc.cluster.local');
+  for (const pod of ['curl', 'busyboxplus', 'netshoot']) {
+    await c.until(`${pod} to finish`, async () => ((await jsonpath('{.status.phase}', 'pod', pod)) === 'Succeeded' ? true : undefined), 60_000);
+  }
+  assert.match(await kubectl('logs', 'curl'), /^Hello, world!\nVersion: [12]\.0\.0\n/);
+  assert.match(await kubectl('logs', 'busyboxplus'), /^Hello, world!\nVersion: [12]\.0\.0\nHostname: \S+\nBusyBox v/);
+  assert.equal(await kubectl('logs', 'netshoot'), `${helloIP}\n`);
 });
