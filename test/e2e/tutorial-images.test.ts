@@ -95,6 +95,10 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
     return clientAddress(r.out) === CLIENT_IP ? r.out : undefined;
   }, 20_000);
   assert.match(viaLocal, new RegExp(`\nrequest_uri=http://${nodeIP.replace(/\./g, '\\.')}:8080/\n`));
+  // From the node itself the Local policy still masquerades (kube-proxy's rule for node-originated
+  // traffic), which is why the client above lives in a namespace of its own.
+  const fromNode = await c.exec('curl', '-s', '--max-time', '3', `http://${nodeIP}:${nodePort}/`);
+  assert.equal(clientAddress(fromNode.out), nodeIP, fromNode.out + fromNode.err);
 
   // minikube's hello-minikube: the pod that served, the request line, the Host the client sent.
   const minikubePod = await jsonpath('{.items[0].metadata.name}', 'pods', '-l', 'app=hello-minikube');
