@@ -6,7 +6,9 @@
 //   address (SNAT, externalTrafficPolicy Cluster), and the client's own after `kubectl patch svc
 //   nodeport -p '{"spec":{"externalTrafficPolicy":"Local"}}'`. The outside client is a network
 //   namespace of this test's own, wired to the cluster's by a veth pair (a client on the node itself
-//   is masqueraded under either policy, as kube-proxy does, so it could not tell them apart).
+//   is masqueraded under either policy, as kube-proxy does, so it could not tell them apart). The
+//   same through a LoadBalancer Service's EXTERNAL-IP, and its healthCheckNodePort answering with
+//   the local endpoint count once the policy is Local.
 // - minikube's quick start: hello-minikube from kicbase/echo-server:1.0 behind a NodePort.
 // - GKE: hello-app:1.0 answers with its pod's hostname, and 2.0.0 after `kubectl set image`.
 // - nginxdemos/hello:plain-text names the pod that answered; the debugging tool images
@@ -41,6 +43,7 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
   await kubectl('create', 'deployment', 'hello-app', '--image=us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0');
   await kubectl('expose', 'deployment', 'source-ip-app', '--name=clusterip', '--port=80', '--target-port=8080');
   await kubectl('expose', 'deployment', 'source-ip-app', '--name=nodeport', '--port=80', '--target-port=8080', '--type=NodePort');
+  await kubectl('expose', 'deployment', 'source-ip-app', '--name=loadbalancer', '--port=80', '--target-port=8080', '--type=LoadBalancer');
   assert.equal(await kubectl('expose', 'deployment', 'hello-minikube', '--type=NodePort', '--port=8080'), 'service/hello-minikube exposed\n');
   await kubectl('expose', 'deployment', 'hello-app', '--port=80', '--target-port=8080');
   await kubectl('create', 'deployment', 'hello', '--image=nginxdemos/hello:plain-text');
@@ -99,6 +102,25 @@ test('tutorial images: Using Source IP (echoserver), hello-minikube (kicbase/ech
   // traffic), which is why the client above lives in a namespace of its own.
   const fromNode = await c.exec('curl', '-s', '--max-time', '3', `http://${nodeIP}:${nodePort}/`);
   assert.equal(clientAddress(fromNode.out), nodeIP, fromNode.out + fromNode.err);
+
+  // LoadBalancer: the EXTERNAL-IP from outside, masqueraded under Cluster, the client under Local;
+  // the health check node port counts the node's endpoints (what a cloud load balancer asks).
+  const lbIP = await c.until('the LoadBalancer EXTERNAL-IP', async () => (await jsonpath('{.status.loadBalancer.ingress[0].ip}', 'svc', 'loadbalancer')) || undefined);
+  const lbCluster = await c.until('the LoadBalancer IP from the outside client', async () => {
+    const r = await clientCurl(`http://${lbIP}/`);
+    return clientAddress(r.out);
+  });
+  assert.equal(lbCluster, nodeIP);
+  await kubectl('patch', 'svc', 'loadbalancer', '-p', '{"spec":{"externalTrafficPolicy":"Local"}}');
+  await c.until('client_address to be the client through the LoadBalancer IP', async () => (clientAddress((await clientCurl(`http://${lbIP}/`)).out) === CLIENT_IP ? true : undefined), 20_000);
+  const healthPort = await jsonpath('{.spec.healthCheckNodePort}', 'svc', 'loadbalancer');
+  assert.match(healthPort, /^\d+$/);
+  const health = await c.until('the health check node port', async () => {
+    const r = await c.exec('curl', '-s', '--max-time', '3', `http://localhost:${healthPort}/healthz`);
+    return r.code === 0 && r.out ? r.out : undefined;
+  });
+  const healthJson = JSON.parse(health) as { service: { namespace: string; name: string }; localEndpoints: number };
+  assert.deepEqual([healthJson.service, healthJson.localEndpoints], [{ namespace: 'default', name: 'loadbalancer' }, 1], health);
 
   // minikube's hello-minikube: the pod that served, the request line, the Host the client sent.
   const minikubePod = await jsonpath('{.items[0].metadata.name}', 'pods', '-l', 'app=hello-minikube');
