@@ -45,12 +45,12 @@ export async function syncAppletDir(dir: string, entries: ReadonlyMap<string, En
   const tmp = join(dir, `.new-${process.pid}`);
   for (const [name, e] of entries) {
     const path = join(dir, name);
-    if ('link' in e) {
-      if ((await readlink(path).catch(() => undefined)) === e.link) continue;
-      await rm(tmp, { force: true });
-      await symlink(e.link, tmp);
-    } else {
-      await writeFile(tmp, e.script);
+    if ('link' in e && (await readlink(path).catch(() => undefined)) === e.link) continue;
+    // A leftover temp entry may be a symlink to busybox: never write through it.
+    await rm(tmp, { force: true });
+    if ('link' in e) await symlink(e.link, tmp);
+    else {
+      await writeFile(tmp, e.script, { flag: 'wx', mode: 0o755 });
       await chmod(tmp, 0o755);
     }
     await rename(tmp, path);
