@@ -30,6 +30,8 @@ test('busybox wget and nc in a pod: timeouts, refusals, open ports, Services by 
   await ok('run', 'web', '--image=nginx', '--port=80', '--expose');
   await ok('create', 'service', 'clusterip', 'empty', '--tcp=80:80');
   await ok('run', 'bb', '--image=busybox', '--', 'sleep', '3600');
+  // nc as a pod's own program: a persistent listener that runs a program per connection.
+  await ok('run', 'listener', '--image=busybox', '--port=9000', '--expose', '--', 'nc', '-lkv', '-p', '9000', '-e', 'echo', 'hi from listener');
   await c.until('web answering through its Service from the bb pod', async () => ((await sh('wget -qO- -T 2 http://web')).out.includes('Welcome to nginx!') ? true : undefined), 60_000);
 
   await t.test('kubectl run --rm -i: wget -qO- --timeout=2 http://web prints the page', async () => {
@@ -94,6 +96,16 @@ test('busybox wget and nc in a pod: timeouts, refusals, open ports, Services by 
     assert.deepEqual(bytes.slice(0, 2), [0x12, 0x34], r.out);
     assert.equal((bytes[6] << 8) | bytes[7], 1, `one answer: ${r.out}`);
     assert.equal(bytes.slice(-4).join('.'), ip);
+  });
+
+  await t.test('nc -lk -e as a pod: every connection through its Service runs the program', async (tt) => {
+    await c.until('the listener pod behind its Service', async () => ((await sh('nc listener 9000 </dev/null')).out === 'hi from listener\n' ? true : undefined), 30_000);
+    const r = await sh('nc listener 9000 </dev/null; nc -w 2 listener 9000 </dev/null; echo "status=$?"');
+    assert.equal(r.out, 'hi from listener\nhi from listener\nstatus=0\n', r.err);
+    const log = await ok('logs', 'listener');
+    tt.diagnostic(log);
+    assert.match(log, /^listening on (\[::\]|0\.0\.0\.0):9000 \.\.\.\n/);
+    assert.match(log, /\nconnect to \S+:9000 from \S+ \(\S+\)\n/);
   });
 
   await t.test('a request piped through nc gets the response', async () => {
