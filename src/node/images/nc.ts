@@ -30,12 +30,21 @@ const STRERROR: Readonly<Record<string, string>> = {
   EADDRINUSE: 'Address in use',
   EADDRNOTAVAIL: 'Address not available',
   EACCES: 'Permission denied',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
   EPIPE: 'Broken pipe',
   ENOENT: 'No such file or directory',
 };
 
 /** Thrown to end nc with busybox's `nc: MESSAGE` and exit status 1. */
-class Die extends Error {}
+class Die extends Error {
+  constructor(
+    message: string,
+    /** The errno behind it, when there is one. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? 'EIO';
@@ -280,7 +289,7 @@ async function udpSocket(family: 4 | 6, o: NcOptions, local: { address?: string;
       resolve();
     });
   }).catch((e: unknown) => {
-    throw new Die(`bind: ${strerror(e)}`);
+    throw new Die(`bind: ${strerror(e)}`, errno(e));
   });
   if (o.broadcast) sock.setBroadcast(true);
   return sock;
@@ -408,7 +417,13 @@ async function listen(o: NcOptions, counts: { net: number; out: number }): Promi
   const persistent = o.listen > 1 && o.prog !== undefined;
 
   if (o.udp) {
-    const sock = await udpSocket(local ? (isIP(local) as 4 | 6) : 4, o, { address: local, port: lport });
+    // Like TCP: the IPv6 wildcard (dual stack) first, IPv4 when the pod has no IPv6.
+    const sock = local
+      ? await udpSocket(isIP(local) as 4 | 6, o, { address: local, port: lport })
+      : await udpSocket(6, o, { port: lport }).catch((e: unknown) => {
+          if (e instanceof Die && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) return udpSocket(4, o, { port: lport });
+          throw e;
+        });
     const a = sock.address();
     if (o.verbose) say(`listening on ${dotted(a.address, a.port)} ...`);
     const first = await new Promise<{ msg: Buffer; address: string; port: number } | undefined>((resolve) => {
