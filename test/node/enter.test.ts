@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sandboxCommand } from '../../src/node/container-process.js';
 import { enterHelper, prepareEnterHelper } from '../../src/node/enter/helper.js';
+import { findOnPath } from '../../src/node/host-check.js';
 import type { Sandbox } from '../../src/node/sandbox.js';
 import { silentLogger } from '../../src/util/log.js';
 import { canRunPods } from './node-netns.js';
@@ -67,9 +68,11 @@ test('sandbox entry: helper and exec chain give the program the same sandbox', {
   const env: Record<string, string> = { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, GREETING: 'hello world', EMPTY: '', EQ: 'a=b', QUOTE: `it's "x"` };
 
   const modes: [string, string][] = [['helper', 'auto'], ['exec chain', 'chain']];
-  assert.ok(helper, 'a C compiler is installed here (setup-host installs gcc), so the helper must build');
+  // setup-host and CI install gcc; without one only the chain can be tested.
+  const noHelper = !helper && findOnPath('cc', process.env.PATH ?? '') === undefined && 'no C compiler (apt-get install gcc libc6-dev)';
   for (const [mode, setting] of modes) {
-    await t.test(mode, async () => {
+    await t.test(mode, { skip: setting === 'auto' && noHelper }, async () => {
+      assert.ok(setting === 'chain' || helper, 'with a C compiler the helper must build');
       process.env.KUBESVC_ENTER = setting;
       const cmd = (program: string[], workingDir: string | undefined = work, e: Record<string, string> | undefined = env, sb: Sandbox = sandbox) => sandboxCommand(sb, undefined, workingDir, program, e);
       try {
@@ -134,5 +137,5 @@ test('sandbox entry: helper and exec chain give the program the same sandbox', {
       }
     });
   }
-  assert.equal(enterHelper(), helper);
+  if (!process.env.KUBESVC_ENTER) assert.equal(enterHelper(), helper);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { podnetHelper, preparePodnetHelper } from '../../src/node/enter/helper.js';
+import { findOnPath } from '../../src/node/host-check.js';
 import { SandboxManager } from '../../src/node/sandbox.js';
 import { silentLogger } from '../../src/util/log.js';
 import { canRunPods, createNodeNetns } from './node-netns.js';
@@ -23,10 +24,13 @@ test('pod side of the network: podnet helper and ip -n give the same pod namespa
   t.after(() => {
     if (outer !== undefined) process.env.KUBESVC_ENTER = outer;
   });
-  assert.ok(await preparePodnetHelper(silentLogger), 'a C compiler is installed here, so the helper must build');
+  const helper = await preparePodnetHelper(silentLogger);
+  // setup-host and CI install gcc; without one only `ip -n` can be tested.
+  const noHelper = !helper && findOnPath('cc', process.env.PATH ?? '') === undefined && 'no C compiler (apt-get install gcc libc6-dev)';
 
   for (const [mode, setting, cidr] of [['podnet helper', 'auto', '10.244.8.0/24'], ['ip -n per pod', 'chain', '10.244.9.0/24']] as const) {
-    await t.test(mode, async () => {
+    await t.test(mode, { skip: setting === 'auto' && noHelper }, async () => {
+      assert.ok(setting === 'chain' || helper, 'with a C compiler the helper must build');
       process.env.KUBESVC_ENTER = setting;
       const node = createNodeNetns();
       const dir = mkdtempSync(join(tmpdir(), 'ksvc-podnet-'));
