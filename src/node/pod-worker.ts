@@ -22,6 +22,7 @@ import type { LogIndexer } from './log-index.js';
 import { LogNotFound, type LogSource } from './log-server.js';
 import type { Sandbox, SandboxManager } from './sandbox.js';
 import { stdinFifoPath } from './streams/stdin.js';
+import { processEnv } from './streams/target.js';
 
 export interface PodWorkerDeps {
   client: Client;
@@ -360,12 +361,22 @@ export class PodWorker {
     this.deps.requeue();
   }
 
-  /** Runs a command in the container's sandbox (exec probes and exec hooks). */
-  private execIn(c: Container): ExecInSandbox {
+  /**
+   * Runs a command in the container's sandbox with the running container's environment (exec
+   * probes and exec hooks), as the kubelet's ExecSync does: its PATH finds the image's tools (the
+   * busybox applets) and its variables are set. Read from /proc, so it holds after an agent restart.
+   */
+  private execIn(st: CState): ExecInSandbox {
+    const c = st.spec;
+    const argvFor = (argv: string[]): string[] => {
+      const cmd = sandboxCommand(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv, runningEnv(st));
+      // The exec chain takes its environment from its caller: set it with env -i, as container starts do.
+      return cmd.env ? ['env', '-i', ...Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`), ...cmd.argv] : cmd.argv;
+    };
     const run = this.deps.execRun;
     if (run) {
       return async (argv, timeoutMs) => {
-        const inner = sandboxCommand(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv).argv;
+        const inner = argvFor(argv);
         try {
           const r = await run('timeout', ['-s', 'KILL', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...inner]);
           return { exitCode: 0, output: `${r.stdout}${r.stderr}`, stderr: r.stderr };
@@ -377,7 +388,7 @@ export class PodWorker {
     }
     return (argv, timeoutMs) =>
       new Promise((resolve) => {
-        const [cmd, ...args] = sandboxCommand(this.sandbox!, this.deps.nodeNetnsPath, c.workingDir, argv).argv;
+        const [cmd, ...args] = argvFor(argv);
         execFile(cmd, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
           resolve({ exitCode: code, output: `${stdout}${stderr}`, stderr });
@@ -389,7 +400,7 @@ export class PodWorker {
   private async hook(st: CState, which: 'postStart' | 'preStop', timeoutMs: number): Promise<boolean> {
     const h = st.spec.lifecycle?.[which];
     if (!h) return true;
-    const msg = await runHook(h, st.spec, this.podRef(), this.sandbox?.ip || this.deps.hostIP, this.execIn(st.spec), timeoutMs);
+    const msg = await runHook(h, st.spec, this.podRef(), this.sandbox?.ip || this.deps.hostIP, this.execIn(st), timeoutMs);
     if (msg === undefined) return true;
     this.deps.recorder.recordEvent(this.fieldRef(st), 'Warning', which === 'postStart' ? 'FailedPostStartHook' : 'FailedPreStopHook', msg);
     return false;
@@ -419,7 +430,7 @@ export class PodWorker {
 
   private startProbes(st: CState, run: number): void {
     const c = st.spec;
-    const exec = this.execIn(c);
+    const exec = this.execIn(st);
     const loop = (probe: Probe, kind: 'Startup' | 'Liveness' | 'Readiness', onResult: (ok: boolean, streak: number, message?: string) => boolean) => {
       let successes = 0;
       let failures = 0;
@@ -610,5 +621,15 @@ export class PodWorker {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const st of this.containers.values()) st.run++;
+  }
+}
+
+/** The environment of a container's running process, or undefined when there is none to read. */
+function runningEnv(st: CState): Record<string, string> | undefined {
+  if (!st.proc) return undefined;
+  try {
+    return processEnv(st.proc.pid);
+  } catch {
+    return undefined;
   }
 }

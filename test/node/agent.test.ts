@@ -153,9 +153,18 @@ if (inOwnNetns(import.meta.url)) {
     await pods.delete('default', 'lively', { gracePeriodSeconds: 0 });
   });
 
-  test('exec readiness probes run inside the sandbox; hostNetwork pods get the node IP and hostname', async () => {
+  test('exec readiness probes run inside the sandbox with the container environment; hostNetwork pods get the node IP and hostname', async () => {
     await create('exec-ready', {
-      containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 1; touch /tmp/ready-$(hostname); sleep 3600'], readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ready-exec-ready'] }, periodSeconds: 1 } }],
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          env: [{ name: 'GREETING', value: 'hi' }],
+          command: ['sh', '-c', 'sleep 1; touch /tmp/ready-$(hostname); sleep 3600'],
+          // As the kubelet's ExecSync: the probe sees the container's variables, not the agent's.
+          readinessProbe: { exec: { command: ['sh', '-c', 'test -f /tmp/ready-exec-ready && test "$GREETING" = hi'] }, periodSeconds: 1 },
+        },
+      ],
     });
     await create('on-host', { hostNetwork: true, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `hostname > ${join(dataDir, 'host.out')}`] }] });
     const p = await until('exec-ready Ready', async () => ((x) => ready(x) && x)(await pods.get('default', 'exec-ready')), 15_000);
