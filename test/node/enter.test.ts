@@ -127,6 +127,16 @@ test('sandbox entry: helper and exec chain give the program the same sandbox', {
         assert.match(hostNet.out, /inet 127\.0\.0\.1/);
         assert.match(hostNet.out, /^web-0$/m);
 
+        // Started with SIGINT and SIGQUIT ignored (the fork server's background jobs are), the
+        // program still gets default dispositions from the helper, as from a container runtime.
+        if (mode === 'helper') {
+          const c = cmd(['cat', '/proc/self/status']);
+          const ignoring = await run(['/bin/sh', '-c', 'trap "" INT QUIT; exec "$@"', 'sh', ...c.argv], c.env, false);
+          assert.equal(ignoring.code, 0, ignoring.err);
+          const mask = BigInt(`0x${/^SigIgn:\s*([0-9a-f]+)$/m.exec(ignoring.out)?.[1] ?? 'ff'}`);
+          assert.equal(mask & 0x6n, 0n, `SIGINT/SIGQUIT still ignored: ${mask.toString(16)}`);
+        }
+
         // Without an environment (exec probes): the caller's is kept.
         const probe = sandboxCommand(sandbox, undefined, undefined, ['sh', '-c', 'echo "$PROBE_MARK"']);
         assert.equal(probe.env, undefined);

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,19 @@ int main(int argc, char **argv) {
     fprintf(stderr, "kubesvc-enter: sethostname \"%s\": %s\n", hostname, strerror(errno));
 
   if (chdir(cwd) < 0) die(1, "chdir to working directory", cwd);
+
+  /*
+   * Default signal dispositions and an empty signal mask, as a container runtime gives: the fork
+   * server starts containers as background jobs of its shell, which ignore SIGINT and SIGQUIT, and
+   * an ignored signal stays ignored across exec (a program's own `trap ... INT` would never run).
+   */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL); /* SIGKILL/SIGSTOP refuse: fine */
+  sigset_t none;
+  sigemptyset(&none);
+  (void)sigprocmask(SIG_SETMASK, &none, NULL);
 
   /* execvp searches the PATH of environ, so the new environment is installed first. */
   environ = env;
