@@ -7,11 +7,9 @@
 //   builtin.js echoserver|echo-server|hello-app|nginx-hello [--image-tag=T]  tutorial images (programs/)
 //   builtin.js nc [OPTIONS] HOST PORT busybox's netcat-1.10-compatible nc (nc.ts)
 // The agent passes declared ports in KUBESVC_CONTAINER_PORTS (comma-separated TCP ports).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import { HTTPD_PAGE, NGINX_PAGE } from './pages.js';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+import { serve as serveOn, type Handler } from './programs/serve.js';
 
 function flag(args: string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
@@ -22,22 +20,10 @@ function flag(args: string[], name: string): string | undefined {
   return undefined;
 }
 
+
+/** Serves `handler` on each port, saying so as these programs' logs do; exits on SIGTERM/SIGINT. */
 function serve(ports: number[], handler: Handler, banner: string): void {
-  const servers = [...new Set(ports)].map((port) =>
-    createServer(handler)
-      .listen(port, '0.0.0.0', () => console.log(`${banner} listening on :${port}`))
-      .on('error', (e) => {
-        console.error(`${banner}: cannot listen on :${port}: ${e.message}`);
-        process.exit(1);
-      }),
-  );
-  // Exit promptly on SIGTERM (the kubelet's stop signal), as these programs do.
-  const stop = () => {
-    for (const s of servers) s.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveOn(ports, handler, banner, (port) => console.log(`${banner} listening on :${port}`));
 }
 
 function declaredPorts(): number[] {

@@ -115,30 +115,43 @@ function runProg(prog: string[], sock: Socket): Promise<number> {
   });
 }
 
+/**
+ * -w in the data phase: after `wait` seconds without traffic busybox tries once more, then gives
+ * up (`net timeout` with -vv). `active()` restarts the clock on traffic; without -w it does nothing.
+ */
+function idleLimit(o: NcOptions, onTimeout: () => void): { active: () => void; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let retries = 2;
+  const stop = () => {
+    if (timer) clearTimeout(timer);
+  };
+  const active = () => {
+    if (!o.wait) return;
+    stop();
+    timer = setTimeout(function fire() {
+      if (--retries === 0) {
+        if (o.verbose > 1) say('net timeout');
+        return onTimeout();
+      }
+      timer = setTimeout(fire, o.wait * 1000);
+    }, o.wait * 1000);
+  };
+  return { active, stop };
+}
+
 /** The data phase over TCP: both directions until both are closed, or -w idles twice. */
 function pumpTcp(sock: Socket, o: NcOptions, counts: { net: number; out: number }): Promise<number> {
   return new Promise((resolve) => {
     let stdinOpen = true;
     let netOpen = true;
-    let idle: NodeJS.Timeout | undefined;
-    let retries = 2;
     const done = () => {
-      if (idle) clearTimeout(idle);
+      idle.stop();
       process.stdin.destroy();
       sock.destroy();
       resolve(0);
     };
-    const active = () => {
-      if (!o.wait) return;
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(function fire() {
-        if (--retries === 0) {
-          if (o.verbose > 1) say('net timeout');
-          return done();
-        }
-        idle = setTimeout(fire, o.wait * 1000);
-      }, o.wait * 1000);
-    };
+    const idle = idleLimit(o, done);
+    const active = idle.active;
     const closed = () => {
       if (!stdinOpen && !netOpen) done();
     };
@@ -203,27 +216,16 @@ function pumpTcp(sock: Socket, o: NcOptions, counts: { net: number; out: number 
 /** The data phase over UDP: datagrams both ways; only -w (two idle periods) or a signal ends it. */
 function pumpUdp(sock: UdpSocket, o: NcOptions, counts: { net: number; out: number }): Promise<number> {
   return new Promise((resolve) => {
-    let idle: NodeJS.Timeout | undefined;
-    let retries = 2;
     let stdinOpen = true;
     let netOpen = true;
     const done = () => {
-      if (idle) clearTimeout(idle);
+      idle.stop();
       process.stdin.destroy();
       sock.close();
       resolve(0);
     };
-    const active = () => {
-      if (!o.wait) return;
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(function fire() {
-        if (--retries === 0) {
-          if (o.verbose > 1) say('net timeout');
-          return done();
-        }
-        idle = setTimeout(fire, o.wait * 1000);
-      }, o.wait * 1000);
-    };
+    const idle = idleLimit(o, done);
+    const active = idle.active;
     active();
     sock.on('message', (d) => {
       active();
