@@ -98,6 +98,15 @@ export function notFound(gr: GroupResource, name: string): StatusError {
   });
 }
 
+/**
+ * A path the server does not serve (an unknown resource or subresource). kube-apiserver sends empty
+ * details here, and clients rely on them being present: kubectl debug reads `details.name` to tell
+ * a missing `ephemeralcontainers` subresource from a missing pod (and panics on a nil details).
+ */
+export function pathNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
 export function alreadyExists(gr: GroupResource, name: string): StatusError {
   return new StatusError(409, 'AlreadyExists', `${qualifiedResource(gr)} "${name}" already exists`, {
     name,

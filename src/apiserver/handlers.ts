@@ -1,7 +1,7 @@
 // The REST verbs on a routed resource: GET (get/list/watch), POST (create), PUT (update),
 // PATCH, DELETE (item and collection), and the status/scale subresources. Streaming subresources
 // (log, exec, attach, portforward, proxy) belong to the node agent and answer 503 until it serves them.
-import { StatusError, badRequest, methodNotAllowed, serviceUnavailable } from '../api/errors.js';
+import { StatusError, badRequest, methodNotAllowed, pathNotFound, serviceUnavailable } from '../api/errors.js';
 import type { KubeObject, Stored } from '../api/object.js';
 import { apiVersionOf, isReview } from '../api/resources.js';
 import { bindPod, successStatus } from '../registry/generic-binding.js';
@@ -165,14 +165,14 @@ export async function handleResource(c: RequestContext): Promise<number> {
   const sub = route.subresource;
   if (sub) {
     if (!(route.res.subresources as string[]).includes(sub)) {
-      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      throw pathNotFound();
     }
     if (STREAM_SUBRESOURCES.includes(sub)) {
       if (route.name && c.streams?.request?.(c.req, c.res, route)) return c.res.statusCode;
       throw serviceUnavailable(`no node agent is serving ${route.res.plural}/${sub} yet`);
     }
     if (sub === 'scale' && !SCALE_KINDS.includes(`${route.res.group}/${route.res.plural}`)) {
-      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      throw pathNotFound();
     }
     if ((sub === 'binding' || sub === 'eviction') && c.req.method !== 'POST') {
       throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);

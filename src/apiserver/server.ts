@@ -3,7 +3,7 @@
 import { nodeStreams } from './node-streams.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
-import { StatusError } from '../api/errors.js';
+import { pathNotFound } from '../api/errors.js';
 import { bootstrap } from '../registry/bootstrap.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { startNamespaceLifecycle, type NamespaceLifecycle } from '../registry/namespace-lifecycle.js';
@@ -19,7 +19,6 @@ import { route } from './router.js';
 import { refuseUpgrade } from './upgrade.js';
 import { VERSION_INFO } from './version.js';
 
-const NOT_FOUND = 'the server could not find the requested resource';
 
 /** The route of each request, for the metrics written after it finished. */
 const routed = new WeakMap<IncomingMessage, ReturnType<typeof route> & object>();
@@ -109,7 +108,7 @@ export function createApiServer(config: ApiServerConfig): ApiServer {
       if (handleDiscovery(req, res, url) || handleOpenApi(req, res, url)) return res.statusCode;
     }
     const r = route(path);
-    if (!r) throw new StatusError(404, 'NotFound', NOT_FOUND, {});
+    if (!r) throw pathNotFound();
     routed.set(req, r);
     const registry = await registryPromise;
     return handleResource({

@@ -4,7 +4,7 @@
 // plain HTTP Status instead, which kubectl prints.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { StatusError, serviceUnavailable } from '../api/errors.js';
+import { StatusError, pathNotFound, serviceUnavailable } from '../api/errors.js';
 import { route } from './router.js';
 
 const STREAMS = ['exec', 'attach', 'portforward', 'log', 'proxy'];
@@ -20,7 +20,7 @@ export function refuseUpgrade(req: IncomingMessage, socket: Duplex): number {
   } else if (r) {
     err = new StatusError(400, 'BadRequest', `the server does not support protocol upgrades on ${url.pathname}`);
   } else {
-    err = new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    err = pathNotFound();
   }
   const body = JSON.stringify(err.toStatus()) + '\n';
   socket.on('error', () => {});

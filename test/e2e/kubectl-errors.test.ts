@@ -99,4 +99,14 @@ describe('kubectl errors', () => {
         'provided port is already allocated\n',
     );
   });
+
+  test('an unserved subresource is a 404 with empty details: kubectl debug says ephemeral containers are off', async () => {
+    ok(await c.kubectl(['run', 'dbg-target', '--image=nginx']));
+    // kubectl reads the 404's details to tell a missing subresource from a missing pod (and
+    // panicked on a Status without them).
+    const r = await c.kubectl(['debug', 'dbg-target', '--image=busybox', '--', 'true']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /panic/);
+    assert.match(r.stderr, /^error: ephemeral containers are disabled for this cluster \(error from server: "the server could not find the requested resource"\)\.?$/m);
+  });
 });
