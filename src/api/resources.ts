@@ -1,7 +1,7 @@
 // The resources kubesvc serves: the single source for discovery, OpenAPI, routing, storage keys,
 // Table printing and kubectl short names. Adding a kind starts here.
 
-export type Subresource = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'binding' | 'eviction';
+export type Subresource = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'binding' | 'eviction' | 'ephemeralcontainers';
 
 export interface ResourceInfo {
   /** API group ('' for core). */
@@ -54,7 +54,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Pod', 'pods', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding', 'eviction'],
+    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'binding', 'eviction', 'ephemeralcontainers'],
   }),
   r('', 'v1', 'Service', 'services', true, {
     shortNames: ['svc'],

@@ -30,6 +30,8 @@ export function subresourceInfo(res: ResourceInfo, name: Subresource): Subresour
       return { name, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'proxy':
       return { name, kind: `${res.kind}ProxyOptions`, verbs: PROXY_VERBS };
+    case 'ephemeralcontainers':
+      return { name, kind: 'Pod', verbs: ['get', 'patch', 'update'] };
     case 'binding':
       return { name, kind: 'Binding', verbs: ['create'] };
     case 'eviction':

@@ -1,5 +1,5 @@
 // The REST verbs on a routed resource: GET (get/list/watch), POST (create), PUT (update),
-// PATCH, DELETE (item and collection), and the status/scale subresources. Streaming subresources
+// PATCH, DELETE (item and collection), and the status/scale/ephemeralcontainers subresources. Streaming subresources
 // (log, exec, attach, portforward, proxy) belong to the node agent and answer 503 until it serves them.
 import { StatusError, badRequest, methodNotAllowed, pathNotFound, serviceUnavailable } from '../api/errors.js';
 import type { KubeObject, Stored } from '../api/object.js';
@@ -119,7 +119,9 @@ async function handlePut(c: RequestContext): Promise<number> {
   const r =
     route.subresource === 'status'
       ? await reg.updateStatus(route.namespace, route.name, obj, opts)
-      : await reg.update(route.namespace, route.name, obj, opts);
+      : route.subresource === 'ephemeralcontainers'
+        ? await reg.updateEphemeralContainers(route.namespace, route.name, obj, opts)
+        : await reg.update(route.namespace, route.name, obj, opts);
   return writeObject(c, r.created ? 201 : 200, r.object);
 }
 
@@ -139,7 +141,8 @@ async function handlePatch(c: RequestContext): Promise<number> {
   const opts = { dryRun: dryRunOf(q), fieldManager: q.get('fieldManager') ?? undefined, force: force === 'true' };
   const reg = c.registry.for(route.res);
   if (route.subresource === 'scale') return writeObject(c, 200, await patchScale(reg, route.namespace, route.name, type, patch, opts));
-  const r = await reg.patch(route.namespace, route.name, type, patch, opts, route.subresource === 'status' ? 'status' : undefined);
+  const sub = route.subresource === 'status' || route.subresource === 'ephemeralcontainers' ? route.subresource : undefined;
+  const r = await reg.patch(route.namespace, route.name, type, patch, opts, sub);
   return writeObject(c, r.created ? 201 : 200, r.object);
 }
 
@@ -177,7 +180,10 @@ export async function handleResource(c: RequestContext): Promise<number> {
     if ((sub === 'binding' || sub === 'eviction') && c.req.method !== 'POST') {
       throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
-    if (sub !== 'status' && sub !== 'scale' && sub !== 'binding' && sub !== 'eviction') {
+    if (sub === 'ephemeralcontainers' && c.req.method !== 'GET' && c.req.method !== 'PUT' && c.req.method !== 'PATCH') {
+      throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+    if (sub !== 'status' && sub !== 'scale' && sub !== 'binding' && sub !== 'eviction' && sub !== 'ephemeralcontainers') {
       throw serviceUnavailable(`${route.res.plural}/${sub} is not served yet`);
     }
   }

@@ -22,13 +22,15 @@ export function logContainer(pod: Pod, asked: string | null): string {
   const name = pod.metadata?.name ?? '';
   const containers = (pod.spec?.containers ?? []).map((c) => c.name);
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  const ephemeral = (pod.spec?.ephemeralContainers ?? []).map((c) => c.name);
   if (!asked) {
     if (containers.length === 1) return containers[0];
     let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
     if (inits.length) msg += ` or one of the init containers: [${inits.join(' ')}]`;
+    if (ephemeral.length) msg += ` or one of the ephemeral containers: [${ephemeral.join(' ')}]`;
     throw badRequest(msg);
   }
-  if (![...containers, ...inits].includes(asked)) throw badRequest(`container ${asked} is not valid for pod ${name}`);
+  if (![...containers, ...inits, ...ephemeral].includes(asked)) throw badRequest(`container ${asked} is not valid for pod ${name}`);
   return asked;
 }
 

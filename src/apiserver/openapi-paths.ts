@@ -230,6 +230,7 @@ function subresourceItem(ctx: Ctx, scopeWord: string, sub: SubresourceInfo): Pat
   switch (sub.name) {
     case 'status':
     case 'scale':
+    case 'ephemeralcontainers':
       item.get = op(ctx, 'get', id('read'), `read ${sub.name} of the specified ${res.kind}`, { responses: responses({ '200': 'OK' }, kindRef) }, subGvk);
       item.put = op(ctx, 'put', id('replace'), `replace ${sub.name} of the specified ${res.kind}`, {
         parameters: WRITE_PARAMS,

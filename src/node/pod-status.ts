@@ -1,6 +1,7 @@
 // The pod status the kubelet reports, computed from the runtime's view of each container:
 // phase (kubelet's getPhase), the Initialized/Ready/ContainersReady/PodReadyToStartContainers
-// conditions with their reasons and messages, and containerStatuses as `kubectl describe` shows them.
+// conditions with their reasons and messages, and containerStatuses (and ephemeralContainerStatuses)
+// as `kubectl describe` shows them.
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 
 export interface Terminated {
@@ -16,6 +17,8 @@ export interface ContainerView {
   name: string;
   image: string;
   init: boolean;
+  /** An ephemeral container (kubectl debug): never restarted, never ready, not part of the phase. */
+  ephemeral?: boolean;
   restartCount: number;
   containerID?: string;
   running?: { startedAt: string };
@@ -42,6 +45,12 @@ function state(c: ContainerView): ContainerState {
   return { waiting: c.waiting ?? { reason: 'ContainerCreating' } };
 }
 
+/** The kubelet writes no `started` for ephemeral containers; they are never ready. */
+function ephemeralStatus(c: ContainerView): ContainerStatus {
+  const { started: _s, ...rest } = containerStatus(c);
+  return { ...rest, ready: false, restartCount: 0 };
+}
+
 function containerStatus(c: ContainerView): ContainerStatus {
   return {
     name: c.name,
@@ -58,7 +67,7 @@ function containerStatus(c: ContainerView): ContainerStatus {
 
 export function podPhase(pod: Pod, view: PodView): NonNullable<PodStatus['phase']> {
   const inits = view.containers.filter((c) => c.init);
-  const regular = view.containers.filter((c) => !c.init);
+  const regular = view.containers.filter((c) => !c.init && !c.ephemeral);
   const policy = pod.spec?.restartPolicy ?? 'Always';
   const initFailed = inits.some((c) => c.final && c.terminated && c.terminated.exitCode !== 0);
   if (initFailed) return 'Failed';
@@ -86,7 +95,8 @@ export function podStatus(pod: Pod, view: PodView, now: string): PodStatus {
     };
   };
   const inits = view.containers.filter((c) => c.init);
-  const regular = view.containers.filter((c) => !c.init);
+  const regular = view.containers.filter((c) => !c.init && !c.ephemeral);
+  const ephemeral = view.containers.filter((c) => c.ephemeral);
   const notInit = inits.filter((c) => !(c.terminated && c.terminated.exitCode === 0)).map((c) => c.name);
   const notReady = regular.filter((c) => !c.ready).map((c) => c.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
@@ -108,6 +118,7 @@ export function podStatus(pod: Pod, view: PodView, now: string): PodStatus {
     startTime: view.startTime,
     ...(inits.length ? { initContainerStatuses: inits.map(containerStatus) } : {}),
     containerStatuses: regular.map(containerStatus),
+    ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral.map(ephemeralStatus) } : {}),
     qosClass: pod.status?.qosClass,
   };
 }

@@ -97,22 +97,22 @@ export class PodWorker {
     private readonly deps: PodWorkerDeps,
   ) {
     this.pod = pod;
-    const init = (c: Container, isInit: boolean): CState => ({
-      spec: c,
-      name: c.name,
-      image: c.image ?? '',
-      init: isInit,
-      restartCount: 0,
-      ready: false,
-      started: false,
-      final: false,
-      backoffMs: 0,
-      notBefore: 0,
-      run: 0,
-      pullFailures: 0,
-    });
-    for (const c of pod.spec?.initContainers ?? []) this.containers.set(c.name, init(c, true));
-    for (const c of pod.spec?.containers ?? []) this.containers.set(c.name, init(c, false));
+    for (const c of pod.spec?.initContainers ?? []) this.containers.set(c.name, newState(c, true));
+    for (const c of pod.spec?.containers ?? []) this.containers.set(c.name, newState(c, false));
+    this.addEphemeral();
+  }
+
+  /**
+   * Ephemeral containers (kubectl debug) are added to a running pod through its
+   * ephemeralcontainers subresource: each new one is started once in the pod's sandbox.
+   */
+  private addEphemeral(): void {
+    for (const c of this.pod.spec?.ephemeralContainers ?? []) {
+      if (this.containers.has(c.name)) continue;
+      // The kubelet runs an EphemeralContainer as a Container (its fields are a subset).
+      const { targetContainerName: _t, ...common } = c;
+      this.containers.set(c.name, { ...newState(common as Container, false), ephemeral: true });
+    }
   }
 
   get uid(): string {
@@ -179,6 +179,7 @@ export class PodWorker {
   }
 
   private shouldRestart(st: CState, exitCode: number): boolean {
+    if (st.ephemeral) return false;
     const policy = this.pod.spec?.restartPolicy ?? 'Always';
     if (st.init) return policy !== 'Never' && exitCode !== 0;
     return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
@@ -189,12 +190,13 @@ export class PodWorker {
   }
 
   private fieldRef(st: CState) {
-    return { ...this.pod, fieldPath: `spec.${st.init ? 'initContainers' : 'containers'}{${st.name}}` };
+    return { ...this.pod, fieldPath: `spec.${st.ephemeral ? 'ephemeralContainers' : st.init ? 'initContainers' : 'containers'}{${st.name}}` };
   }
 
   async sync(): Promise<void> {
     if (this.done) return;
     if (this.pod.metadata?.deletionTimestamp) return this.terminateAndDelete();
+    this.addEphemeral();
     if (!this.loaded) await this.load();
     if (!this.sandbox) {
       this.deps.trace?.(this.uid, 'sync');
@@ -282,7 +284,8 @@ export class PodWorker {
       st.last = st.terminated;
       st.restartCount++;
     }
-    if (!(await this.logDirs)) mkdirSync(join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name), { recursive: true });
+    // An ephemeral container came after the pod's log directories were made.
+    if (!(await this.logDirs) || st.ephemeral) mkdirSync(join(this.deps.sandboxes.podDir(this.uid), 'logs', st.name), { recursive: true });
     if (!restarting || st.pullFailures > 0) this.deps.recorder.recordEvent(this.fieldRef(st), 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`);
     st.pullFailures = 0;
     const proc = await this.deps.launch({
@@ -319,12 +322,13 @@ export class PodWorker {
     st.waiting = undefined;
     st.terminated = undefined;
     st.started = !st.spec.startupProbe;
-    st.ready = !st.init && !st.spec.readinessProbe && st.started;
+    st.ready = !st.init && !st.ephemeral && !st.spec.readinessProbe && st.started;
     void proc.exited.then((exit) => {
       void reapGroup(proc.pid);
       this.onExit(st, run, exit);
     });
-    if (!st.init) this.startProbes(st, run);
+    // Ephemeral containers have no probes (the API refuses them).
+    if (!st.init && !st.ephemeral) this.startProbes(st, run);
   }
 
   private onExit(st: CState, run: number, exit: ExitInfo): void {
@@ -622,6 +626,23 @@ export class PodWorker {
     this.timers.clear();
     for (const st of this.containers.values()) st.run++;
   }
+}
+
+function newState(c: Container, isInit: boolean): CState {
+  return {
+    spec: c,
+    name: c.name,
+    image: c.image ?? '',
+    init: isInit,
+    restartCount: 0,
+    ready: false,
+    started: false,
+    final: false,
+    backoffMs: 0,
+    notBefore: 0,
+    run: 0,
+    pullFailures: 0,
+  };
 }
 
 /** The environment of a container's running process, or undefined when there is none to read. */

@@ -207,6 +207,25 @@ export class GenericRegistry {
     });
   }
 
+  /**
+   * PUT of pods' /ephemeralcontainers: only spec.ephemeralContainers is taken from the body
+   * (kube-apiserver's EphemeralContainersREST); the strategy says what may change.
+   */
+  async updateEphemeralContainers(namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.guardedUpdate(namespace, name, input, opts, (obj, old) => {
+      const s = this.ctx.strategy;
+      const next = clone(old);
+      wmeta(next).resourceVersion = obj.metadata.resourceVersion;
+      const spec = { ...((next.spec as Record<string, unknown> | undefined) ?? {}) };
+      const given = (obj.spec as Record<string, unknown> | undefined)?.ephemeralContainers;
+      if (given === undefined || given === null) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = given;
+      next.spec = spec;
+      s.prepareForEphemeralContainersUpdate?.(next, old);
+      return { next, errs: s.validateEphemeralContainersUpdate?.(next, old) ?? [] };
+    });
+  }
+
   private prepareMainUpdate(obj: Stored, old: Stored) {
     const s = this.ctx.strategy;
     // With a status subresource, the main resource cannot change status (as kube-apiserver).
@@ -443,7 +462,7 @@ export class GenericRegistry {
     contentType: string,
     patch: unknown,
     opts: PatchOptions = {},
-    subresource?: 'status',
+    subresource?: 'status' | 'ephemeralcontainers',
   ): Promise<WriteResult> {
     const { deps } = this.ctx;
     for (let attempt = 0; attempt < MAX_UPDATE_RETRIES; attempt++) {
@@ -472,6 +491,7 @@ export class GenericRegistry {
       next.metadata = { ...next.metadata, resourceVersion: patchedRv ?? live!.metadata.resourceVersion };
       try {
         const wopts = { ...opts, applied: contentType === 'application/apply-patch+yaml' };
+        if (subresource === 'ephemeralcontainers') return await this.updateEphemeralContainers(namespace, name, next, wopts);
         return subresource === 'status'
           ? await this.updateStatus(namespace, name, next, wopts)
           : await this.update(namespace, name, next, wopts);

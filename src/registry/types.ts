@@ -38,6 +38,9 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   /** On update through /status: take only status from `obj`, everything else from `old`. */
   prepareForStatusUpdate?(obj: T, old: T): void;
   validateStatusUpdate?(obj: T, old: T): FieldError[];
+  /** Pods' /ephemeralcontainers: defaults and checks of a write that may only add ephemeral containers. */
+  prepareForEphemeralContainersUpdate?(obj: T, old: T): void;
+  validateEphemeralContainersUpdate?(obj: T, old: T): FieldError[];
   /**
    * Allocation hooks, called after validation succeeded. They may fill fields in `obj` (e.g.
    * spec.clusterIP) and return guarded writes for the same transaction. If the transaction fails

@@ -40,7 +40,7 @@ function runningPid(podDir: string, container: string): number | undefined {
 
 /** Builds the target from what the agent's pod worker knows (`logs` is its logSource). */
 export function containerTarget(pod: Pod, podDir: string, container: string, logs: (container: string) => LogSource): ContainerTarget {
-  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...((pod.spec?.ephemeralContainers ?? []) as Container[])].find((c) => c.name === container);
   if (!spec) throw containerNotFound(container);
   let log: LogSource;
   try {

@@ -1,6 +1,7 @@
 // Strategy for pods: PodSpec defaulting, validation and the update rules of
 // pkg/registry/core/pod/strategy.go. A new pod's status is Pending with its QoS class; spec updates
-// are limited (see validatePodUpdate); a status update changes nothing but status.
+// are limited (see validatePodUpdate); a status update changes nothing but status; the
+// ephemeralcontainers subresource only adds ephemeral containers (ephemeral.ts).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { setPodDefaults } from '../../api/defaults/pod.js';
 import { admitPodServiceAccount, mirrorServiceAccountAlias } from '../../api/defaults/pod-service-account.js';
@@ -10,6 +11,7 @@ import type { KubeObject } from '../../api/object.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../api/validation/pod.js';
 import { validateMetadataExtras } from '../../api/validation/objectmeta.js';
 import type { StrategyFactory } from '../types.js';
+import { validateEphemeralContainersUpdate } from './ephemeral.js';
 
 const asPod = (o: KubeObject) => o as unknown as Pod;
 type Writable = { status?: Record<string, unknown> };
@@ -33,4 +35,7 @@ export const createStrategy: StrategyFactory = () => ({
   validate: (obj) => [...validateMetadataExtras(obj.metadata), ...validatePod(asPod(obj))],
   validateUpdate: (obj, old) => [...validateMetadataExtras(obj.metadata), ...validatePodUpdate(asPod(obj), asPod(old))],
   validateStatusUpdate: (obj) => validatePodStatusUpdate(asPod(obj)),
+  // pods/ephemeralcontainers: the new containers get the container defaults; only additions pass.
+  prepareForEphemeralContainersUpdate: (obj) => setPodDefaults(asPod(obj)),
+  validateEphemeralContainersUpdate: (obj, old) => validateEphemeralContainersUpdate(asPod(obj), asPod(old)),
 });

@@ -1,0 +1,71 @@
+// kubectl debug with ephemeral containers, for real: `kubesvc up --isolated`, the real kubectl
+// (1.32), an nginx pod, and busybox debug containers added through pods/ephemeralcontainers. The
+// debug container shares the pod's network and hostname, its status and log stay after it ends,
+// and an interactive one reads what kubectl feeds its stdin.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCommand, startIsolatedCluster, type Ran } from '../helpers/isolated.js';
+import { canRunPods } from '../node/node-netns.js';
+
+const hasKubectl = existsSync('/usr/bin/kubectl');
+
+/** kubectl with `input` written to its stdin (then closed). */
+function withStdin(env: NodeJS.ProcessEnv, input: string, args: string[]): Promise<Ran> {
+  return new Promise((resolve) => {
+    const c = spawn('kubectl', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('exit', (code) => resolve({ code, out, err }));
+    c.stdin.end(input);
+  });
+}
+
+test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 120_000 }, async (t) => {
+  const c = await startIsolatedCluster(t, { prefix: 'debug', podCIDR: '10.244.53.0/24', args: ['--listen', '127.0.0.1:0', '--dns-upstream', '127.0.0.1:9'] });
+  const env = { ...process.env, KUBECONFIG: join(c.dir, 'kubeconfig'), KUBECACHEDIR: join(c.dir, 'kcache') };
+  const kubectl = (...args: string[]) => runCommand('kubectl', args, env);
+  const ok = async (...args: string[]) => {
+    const r = await kubectl(...args);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.err}`);
+    return r.out;
+  };
+  await ok('run', 'web', '--image=nginx');
+  await ok('wait', '--for=condition=Ready', 'pod/web', '--timeout=60s');
+
+  await t.test('kubectl debug -i --target=web: the page from localhost and the pod hostname', async () => {
+    const r = await withStdin(env, '', ['debug', 'web', '-i', '--image=busybox', '--target=web', '--container=dbg', '--', 'sh', '-c', 'wget -qO- http://127.0.0.1/ | head -1; hostname']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /<!DOCTYPE html>\nweb\n/);
+  });
+
+  await t.test('its status: terminated with exit code 0, Completed; kubectl logs -c shows its output', async () => {
+    const state = await c.until('the debug container terminated', async () => {
+      const out = await ok('get', 'pod', 'web', '-o', 'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="dbg")].state.terminated.exitCode} {.status.ephemeralContainerStatuses[?(@.name=="dbg")].state.terminated.reason} {.status.ephemeralContainerStatuses[0].ready} {.status.ephemeralContainerStatuses[0].restartCount}');
+      return out.startsWith(' ') ? undefined : out;
+    }, 20_000);
+    assert.equal(state, '0 Completed false 0');
+    const logs = await ok('logs', 'web', '-c', 'dbg');
+    assert.equal(logs, '<!DOCTYPE html>\nweb\n');
+    const spec = await ok('get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[0].targetContainerName} {.status.phase} {.status.containerStatuses[0].ready}');
+    assert.equal(spec, 'web Running true');
+    const ev = await ok('get', 'events', '--field-selector', 'involvedObject.fieldPath=spec.ephemeralContainers{dbg}', '-o', 'jsonpath={.items[*].reason}');
+    assert.match(ev, /Pulled.*Created.*Started/);
+  });
+
+  await t.test('kubectl debug -i -- sh reads its stdin', async () => {
+    const r = await withStdin(env, 'echo hi from $(hostname); exit\n', ['debug', 'web', '-i', '--image=busybox', '--container=shell', '--', 'sh']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /hi from web\n/);
+  });
+
+  await t.test('a container name already in the pod is refused with the apiserver text', async () => {
+    const r = await kubectl('debug', 'web', '--image=busybox', '--container=web', '--', 'true');
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /Pod "web" is invalid: spec\.ephemeralContainers\[2\]\.name: Duplicate value: "web"/);
+  });
+});
