@@ -63,9 +63,31 @@ test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!
     assert.match(r.out, /hi from web\n/);
   });
 
+  await t.test('a long-running one: running, kubectl exec into it, stopped with the pod', async () => {
+    await ok('debug', 'web', '--image=busybox', '--container=sleeper', '--', 'sleep', '3593');
+    await c.until('sleeper running', async () => ((await ok('get', 'pod', 'web', '-o', 'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="sleeper")].state.running.startedAt}')) ? true : undefined), 20_000);
+    const r = await kubectl('exec', 'web', '-c', 'sleeper', '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf | grep -c nameserver');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'web\n1\n');
+    // A second write may not remove or change the ones there (kube-apiserver's texts).
+    const removed = await kubectl('patch', 'pod', 'web', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]');
+    assert.notEqual(removed.code, 0);
+    assert.match(removed.err, /Pod "web" is invalid: spec\.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be removed/);
+    const port = await kubectl('patch', 'pod', 'web', '--subresource=ephemeralcontainers', '--type=strategic', '-p', '{"spec":{"ephemeralContainers":[{"name":"p","image":"busybox","ports":[{"containerPort":81}]}]}}');
+    assert.notEqual(port.code, 0);
+    assert.match(port.err, /spec\.ephemeralContainers\[\d\]\.ports: Forbidden: cannot be set for an Ephemeral Container/);
+  });
+
   await t.test('a container name already in the pod is refused with the apiserver text', async () => {
     const r = await kubectl('debug', 'web', '--image=busybox', '--container=web', '--', 'true');
     assert.notEqual(r.code, 0);
-    assert.match(r.err, /Pod "web" is invalid: spec\.ephemeralContainers\[2\]\.name: Duplicate value: "web"/);
+    assert.match(r.err, /Pod "web" is invalid: spec\.ephemeralContainers\[\d\]\.name: Duplicate value: "web"/);
+  });
+
+  await t.test('deleting the pod stops the running debug container', async () => {
+    assert.match((await runCommand('pgrep', ['-f', '^sleep 3593$'], env)).out, /^\d+\n$/, 'the sleeper is not seen running');
+    await ok('delete', 'pod', 'web', '--timeout=40s');
+    const left = await runCommand('pgrep', ['-f', '^sleep 3593$'], env);
+    assert.equal(left.out, '', 'a sleep 3593 is left');
   });
 });

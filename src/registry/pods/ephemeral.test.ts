@@ -39,3 +39,13 @@ test('ports, probes, lifecycle and resources cannot be set; the target must be a
 test('an image is required', () => {
   assert.deepEqual(texts(pod([ec('dbg', { image: '' })]), pod([])), ['spec.ephemeralContainers[0].image: Required value']);
 });
+
+test('two new ones with one name: the later is the Duplicate; a sub-path mount is refused', () => {
+  const vol = { volumes: [{ name: 'data', emptyDir: {} }] };
+  const now = pod([ec('dbg'), ec('dbg', { volumeMounts: [{ name: 'data', mountPath: '/d', subPath: 'x' }] })]);
+  Object.assign(now.spec!, vol);
+  assert.deepEqual(texts(now, pod([])), [
+    'spec.ephemeralContainers[1].name: Duplicate value: "dbg"',
+    'spec.ephemeralContainers[1].volumeMounts[0].subPath: Forbidden: cannot be set for an Ephemeral Container',
+  ]);
+});

@@ -3,7 +3,7 @@
 // subresource may only add ephemeral containers; each one is checked as a container, must have a
 // name unique among all the pod's containers, may target only a regular or init container, and
 // may not set the fields that would make it part of the pod's service (ports, probes, lifecycle,
-// resources).
+// resources) nor sub-path mounts.
 import type { Container, EphemeralContainer, Pod } from 'kubernetes-types/core/v1.js';
 import * as fe from '../../api/field-errors.js';
 import type { FieldError } from '../../api/field-errors.js';
@@ -31,18 +31,26 @@ export function validateEphemeralContainers(pod: Pod): FieldError[] {
   const regular = new Set([...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c.name));
   const volumes = new Set((spec?.volumes ?? []).map((v) => v.name));
   const errs: FieldError[] = [];
-  // Names are checked against every other container's and each other's (Duplicate on the later one).
+  // Names are checked against every other container's and the earlier ephemeral ones'.
   const names = new Set(regular);
   list.forEach((ec, i) => {
     const at = `${PATH}[${i}]`;
     const { targetContainerName: _t, ...common } = ec;
-    // validateContainers also reports restartPolicy on a non-init container; that is one of the
-    // fields not allowed here, reported below with Kubernetes' text instead.
+    // The checks common to all containers (validateContainers with no names seen, so it reports no
+    // Duplicate: that comes after them, as in Kubernetes). It would also report restartPolicy on a
+    // non-init container; that field is refused below with the ephemeral text instead.
     const asContainer = { ...common, restartPolicy: undefined } as Container;
-    errs.push(...validateContainers([asContainer], PATH, volumes, names, { init: false }).map((e) => ({ ...e, field: e.field.replace(`${PATH}[0]`, at) })));
+    errs.push(...validateContainers([asContainer], PATH, volumes, new Set(), { init: false }).map((e) => ({ ...e, field: e.field.replace(`${PATH}[0]`, at) })));
+    if (names.has(ec.name)) errs.push(fe.duplicate(`${at}.name`, ec.name));
+    else names.add(ec.name);
     if (ec.targetContainerName && !regular.has(ec.targetContainerName)) errs.push(fe.notFound(`${at}.targetContainerName`, ec.targetContainerName));
     const fields = ec as unknown as Record<string, unknown>;
     for (const f of NOT_ALLOWED) if (isSet(fields[f])) errs.push(fe.forbidden(`${at}.${f}`, 'cannot be set for an Ephemeral Container'));
+    // Sub-path mounts are bind mounts that would outlive the container.
+    (ec.volumeMounts ?? []).forEach((m, j) => {
+      if (m.subPath) errs.push(fe.forbidden(`${at}.volumeMounts[${j}].subPath`, 'cannot be set for an Ephemeral Container'));
+      if (m.subPathExpr) errs.push(fe.forbidden(`${at}.volumeMounts[${j}].subPathExpr`, 'cannot be set for an Ephemeral Container'));
+    });
   });
   return errs;
 }
