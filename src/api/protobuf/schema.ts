@@ -187,6 +187,7 @@ const pods: Record<string, MessageSpec> = {
     volumes: [1, 'Volume', R],
     initContainers: [20, 'Container', R],
     containers: [2, 'Container', R],
+    ephemeralContainers: [34, 'EphemeralContainer', R],
     restartPolicy: [3, 'string'],
     terminationGracePeriodSeconds: [4, 'int64', K],
     activeDeadlineSeconds: [5, 'int64', K],
@@ -250,6 +251,8 @@ const pods: Record<string, MessageSpec> = {
     stdinOnce: [17, 'bool'],
     tty: [18, 'bool'],
   },
+  // EphemeralContainerCommon has Container's fields and numbers; JSON flattens it into the parent.
+  EphemeralContainer: { ephemeralContainerCommon: [1, 'Container', I], targetContainerName: [2, 'string'] },
   ContainerPort: {
     name: [1, 'string'],
     hostPort: [2, 'int32'],
