@@ -11,11 +11,13 @@ import { runCommand, startIsolatedCluster, type Ran } from '../helpers/isolated.
 import { canRunPods } from '../node/node-netns.js';
 
 const hasKubectl = existsSync('/usr/bin/kubectl');
+const hasScript = existsSync('/usr/bin/script');
 
-/** kubectl with `input` written to its stdin (then closed). */
+/** kubectl (or `script` running it) with `input` written to its stdin (then closed). */
 function withStdin(env: NodeJS.ProcessEnv, input: string, args: string[]): Promise<Ran> {
+  const [cmd, ...rest] = args[0] === 'script' ? args : ['kubectl', ...args];
   return new Promise((resolve) => {
-    const c = spawn('kubectl', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = spawn(cmd, rest, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,6 +63,15 @@ test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!
     const r = await withStdin(env, 'echo hi from $(hostname); exit\n', ['debug', 'web', '-i', '--image=busybox', '--container=shell', '--', 'sh']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /hi from web\n/);
+  });
+
+  await t.test('kubectl debug -it: a terminal, and what is typed reaches the shell', { skip: !hasScript && 'needs script (util-linux)' }, async () => {
+    // script gives kubectl a terminal; the shell reads the typed line from the container's tty.
+    const line = `kubectl debug -it web --image=busybox --container=term -- sh`;
+    const r = await withStdin(env, 'tty; echo "typed $((6*7))"; exit\n', ['script', '--quiet', '--return', '--command', `stty rows 33 cols 101; ${line}`, '/dev/null']);
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.match(r.out, /\/dev\/pts\/\d+/);
+    assert.match(r.out, /typed 42/);
   });
 
   await t.test('a long-running one: running, kubectl exec into it, stopped with the pod', async () => {
