@@ -56,7 +56,7 @@ test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!
     const spec = await ok('get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[0].targetContainerName} {.status.phase} {.status.containerStatuses[0].ready}');
     assert.equal(spec, 'web Running true');
     const described = await ok('describe', 'pod', 'web');
-    assert.match(described, /Ephemeral Containers:\n  dbg:\n    Container ID:\s+kubesvc:\/\/[0-9a-f]+\n    Image:\s+busybox\n/);
+    assert.match(described, /Ephemeral Containers:\n {2}dbg:\n {4}Container ID:\s+kubesvc:\/\/[0-9a-f]+\n {4}Image:\s+busybox\n/);
     assert.match(described, /State:\s+Terminated\n\s+Reason:\s+Completed\n\s+Exit Code:\s+0\n/);
     const ev = await ok('get', 'events', '--field-selector', 'involvedObject.fieldPath=spec.ephemeralContainers{dbg}', '-o', 'jsonpath={.items[*].reason}');
     assert.match(ev, /Pulled.*Created.*Started/);
