@@ -40,7 +40,7 @@ test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!
   await ok('wait', '--for=condition=Ready', 'pod/web', '--timeout=60s');
 
   await t.test('kubectl debug -i --target=web: the page from localhost and the pod hostname', async () => {
-    const r = await withStdin(env, '', ['debug', 'web', '-i', '--image=busybox', '--target=web', '--container=dbg', '--', 'sh', '-c', 'wget -qO- http://127.0.0.1/ | head -1; hostname']);
+    const r = await withStdin(env, '', ['debug', 'web', '-i', '--image=busybox', '--target=web', '--container=dbg', '--', 'sh', '-c', 'wget -qO- http://localhost/ | head -1; hostname']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /<!DOCTYPE html>\nweb\n/);
   });

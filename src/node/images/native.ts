@@ -6,7 +6,7 @@
 // exit 1 when a port cannot be bound. Each request is logged as busybox httpd -vv writes it
 // ("<client>:<port>: url:/", then "response:200"), so `kubectl logs` shows which pod served whom,
 // as nginx's access log does, in busybox's words rather than nginx's format. The servers listen on
-// IPv4 (pods are single-stack), which keeps client addresses plain. Images without a cheap form
+// IPv4 (pods are single-stack), which keeps client addresses plain, and on the IPv6 loopback. Images without a cheap form
 // (agnhost netexec, http-echo, whoami) return undefined and keep their Node program.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +28,15 @@ const WEB_SCRIPT = [
   'shift 4',
   'pids=',
   "trap 'kill $pids 2>/dev/null; exit 0' TERM INT QUIT",
-  'for p; do "$bb" httpd -f -vv -p "0.0.0.0:$p" -h "$root" -c "$conf" & pids="$pids $!"; done',
+  // busybox wget tries only the first address of localhost (::1, from the pod's /etc/hosts), so each
+  // port gets a listener on the IPv6 loopback too, as nginx's [::]:80, on a socket of its own (IPv4
+  // peers stay plain in the log). Detected with shell builtins only (no exec): a pod without IPv6
+  // has no ::1 and goes without.
+  'v6=; while read -r a _; do [ "$a" = 00000000000000000000000000000001 ] && v6=1; done 2>/dev/null < /proc/net/if_inet6',
+  'for p; do',
+  '  "$bb" httpd -f -vv -p "0.0.0.0:$p" -h "$root" -c "$conf" & pids="$pids $!"',
+  '  if [ -n "$v6" ]; then "$bb" httpd -f -vv -p "[::1]:$p" -h "$root" -c "$conf" & pids="$pids $!"; fi',
+  'done',
   'for p; do echo "$name listening on :$p"; done',
   'wait -n',
   'kill $pids 2>/dev/null',

@@ -16,6 +16,14 @@ export function serve(ports: readonly number[], handler: Handler, name: string, 
         process.exit(1);
       }),
   );
+  // The pod's /etc/hosts names ::1 localhost too, and busybox wget tries only the first address
+  // (::1), so `wget localhost` needs a listener there, as the real servers' `[::]:80`. A socket of
+  // its own keeps IPv4 peers plain; a pod without IPv6 just goes without it.
+  for (const port of new Set(ports)) {
+    const v6 = createServer(handler).on('error', () => v6.close());
+    v6.listen({ port, host: '::1', ipv6Only: true });
+    servers.push(v6);
+  }
   const stop = () => {
     for (const s of servers) s.close();
     process.exit(0);
