@@ -6,22 +6,15 @@
 // the pod's resolv.conf search path.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCommand, startIsolatedCluster, type Ran } from '../helpers/isolated.js';
+import { kubectlFor, startIsolatedCluster, type Ran } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
 const hasKubectl = existsSync('/usr/bin/kubectl');
 
 test('busybox wget and nc in a pod: timeouts, refusals, open ports, Services by name', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 180_000 }, async (t) => {
   const c = await startIsolatedCluster(t, { prefix: 'bbtools', podCIDR: '10.244.47.0/24', args: ['--listen', '127.0.0.1:0', '--dns-upstream', '127.0.0.1:9'] });
-  const env = { ...process.env, KUBECONFIG: join(c.dir, 'kubeconfig'), KUBECACHEDIR: join(c.dir, 'kcache') };
-  const kubectl = (...args: string[]) => runCommand('kubectl', args, env);
-  const ok = async (...args: string[]) => {
-    const r = await kubectl(...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.err}`);
-    return r.out;
-  };
+  const { kubectl, ok } = kubectlFor(c);
   // In the long-running busybox pod, through kubectl exec (the container's PATH: the applets first).
   const sh = (script: string): Promise<Ran> => kubectl('exec', 'bb', '--', 'sh', '-c', script);
   // Nothing in the pod network answers here: .250 of the pod CIDR is never handed out in this test.

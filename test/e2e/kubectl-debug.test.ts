@@ -3,11 +3,9 @@
 // debug container shares the pod's network and hostname, its status and log stay after it ends,
 // and an interactive one reads what kubectl feeds its stdin.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCommand, startIsolatedCluster, type Ran } from '../helpers/isolated.js';
+import { kubectlFor, runCommand, startIsolatedCluster, type Ran } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
 const hasKubectl = existsSync('/usr/bin/kubectl');
@@ -16,26 +14,12 @@ const hasScript = existsSync('/usr/bin/script');
 /** kubectl (or `script` running it) with `input` written to its stdin (then closed). */
 function withStdin(env: NodeJS.ProcessEnv, input: string, args: string[]): Promise<Ran> {
   const [cmd, ...rest] = args[0] === 'script' ? args : ['kubectl', ...args];
-  return new Promise((resolve) => {
-    const c = spawn(cmd, rest, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('exit', (code) => resolve({ code, out, err }));
-    c.stdin.end(input);
-  });
+  return runCommand(cmd, rest, env, input);
 }
 
 test('kubectl debug: an ephemeral busybox container in an nginx pod', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 120_000 }, async (t) => {
   const c = await startIsolatedCluster(t, { prefix: 'debug', podCIDR: '10.244.53.0/24', args: ['--listen', '127.0.0.1:0', '--dns-upstream', '127.0.0.1:9'] });
-  const env = { ...process.env, KUBECONFIG: join(c.dir, 'kubeconfig'), KUBECACHEDIR: join(c.dir, 'kcache') };
-  const kubectl = (...args: string[]) => runCommand('kubectl', args, env);
-  const ok = async (...args: string[]) => {
-    const r = await kubectl(...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.err}`);
-    return r.out;
-  };
+  const { env, kubectl, ok } = kubectlFor(c);
   await ok('run', 'web', '--image=nginx');
   await ok('wait', '--for=condition=Ready', 'pod/web', '--timeout=60s');
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCommand, startIsolatedCluster } from '../helpers/isolated.js';
+import { kubectlFor, runCommand, startIsolatedCluster } from '../helpers/isolated.js';
 import { canRunPods } from '../node/node-netns.js';
 
 const hasKubectl = existsSync('/usr/bin/kubectl');
@@ -26,12 +26,7 @@ ${env}`;
 
 test('a busybox pod prints variables from a Secret (secretKeyRef, envFrom with prefix) and a ConfigMap (envFrom)', { skip: (!canRunPods || !hasKubectl) && 'needs root on Linux and kubectl', timeout: 180_000 }, async (t) => {
   const c = await startIsolatedCluster(t, { prefix: 'secenv', podCIDR: '10.244.33.0/24', args: ['--listen', '127.0.0.1:0', '--dns-upstream', '127.0.0.1:9'] });
-  const env = { ...process.env, KUBECONFIG: join(c.dir, 'kubeconfig'), KUBECACHEDIR: join(c.dir, 'kcache') };
-  const kubectl = async (...args: string[]) => {
-    const r = await runCommand('kubectl', args, env);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.err}`);
-    return r.out;
-  };
+  const { env, ok: kubectl } = kubectlFor(c);
   const apply = async (file: string, yaml: string) => {
     writeFileSync(join(c.dir, file), yaml);
     return kubectl('apply', '-f', join(c.dir, file));

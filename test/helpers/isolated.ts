@@ -2,6 +2,7 @@
 // kept for failure messages, commands run inside it through `kubesvc exec`, and everything removed
 // after the test (the process by its PID, the pod namespaces named after the node, the data dir),
 // also when the test fails halfway.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,15 +34,32 @@ export interface IsolatedCluster {
   stop(): Promise<number | null>;
 }
 
-export function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+/** Runs a command to its end; `input`, when given, is written to its stdin, which is then closed. */
+export function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(cmd, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     c.on('exit', (code) => resolve({ code, out, err }));
+    if (input !== undefined) c.stdin?.end(input);
   });
+}
+
+/**
+ * The host's kubectl against an isolated cluster (its kubeconfig, a discovery cache of its own):
+ * `kubectl` returns what ran, `ok` asserts exit 0 and returns stdout.
+ */
+export function kubectlFor(c: { dir: string }): { env: NodeJS.ProcessEnv; kubectl: (...args: string[]) => Promise<Ran>; ok: (...args: string[]) => Promise<string> } {
+  const env = { ...process.env, KUBECONFIG: join(c.dir, 'kubeconfig'), KUBECACHEDIR: join(c.dir, 'kcache') };
+  const kubectl = (...args: string[]) => runCommand('kubectl', args, env);
+  const ok = async (...args: string[]) => {
+    const r = await kubectl(...args);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.err}`);
+    return r.out;
+  };
+  return { env, kubectl, ok };
 }
 
 /** Starts the cluster and waits until it says it is running. `prefix` names the temp dir and the node. */
